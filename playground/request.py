@@ -1,0 +1,53 @@
+"""What one run asks for: model, messages and parameters, independent of any wire format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+EFFORTS = ("low", "medium", "high")
+
+# Output-token budgets below which an effort level often spends everything on reasoning.
+# Rough guidance from gpt-oss answers measured on reasoning-heavy prompts; used only to warn.
+MIN_BUDGET_FOR_EFFORT = {"low": 512, "medium": 2048, "high": 8192}
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    temperature: float | None = 1.0
+    top_p: float | None = 1.0
+    max_tokens: int = 4096
+    reasoning_effort: str | None = "medium"
+    stream: bool = True
+
+    def with_(self, **changes) -> Params:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRequest:
+    """`messages` are plain Chat Completions dicts ({"role", "content"}), oldest first, without
+    the system prompt, which travels in `system_prompt` because every API places it differently."""
+
+    model: str
+    messages: tuple[dict, ...]
+    system_prompt: str = ""
+    params: Params = field(default_factory=Params)
+
+    def chat_messages(self) -> list[dict]:
+        """Messages in Chat Completions form with the system prompt first."""
+        head = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
+        return head + [{"role": m["role"], "content": m["content"]} for m in self.messages]
+
+
+def budget_warning(params: Params, takes_effort: bool) -> str | None:
+    """A sentence warning that `max_tokens` is small for the chosen effort, or None."""
+    if not takes_effort or not params.reasoning_effort:
+        return None
+    need = MIN_BUDGET_FOR_EFFORT.get(params.reasoning_effort, 0)
+    if params.max_tokens < need:
+        return (
+            f"Max output tokens ({params.max_tokens:,}) is small for {params.reasoning_effort} "
+            f"effort: reasoning may use the whole budget and leave no answer. "
+            f"Consider at least {need:,}."
+        )
+    return None

@@ -23,7 +23,7 @@ _CODE = re.compile(
 _IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _LINK = re.compile(r"\[(?P<text>[^\]\n]*)\]\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _AUTOLINK = re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.\-]*:[^>\s]*)>")
-_REF_DEF = re.compile(r"^(?P<lead> {0,3}\[[^\]\n]+\]:\s*)<?(?P<url>\S+?)>?(?P<rest>(?:\s.*)?)$", re.M)
+_REF_DEF = re.compile(r"^(?P<lead> {0,3}\[[^\]\n]+\]:[ \t]*)<?(?P<url>\S+?)>?(?P<rest>(?:[ \t].*)?)$", re.M)
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 DANGEROUS_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
@@ -41,7 +41,7 @@ def _blocked_image(match: re.Match) -> str:
     url = match.group("url")
     scheme = _scheme_of(url)
     if scheme in DANGEROUS_SCHEMES:
-        return f"[image blocked: {scheme} URL]"
+        return f"[image blocked: {scheme.rstrip(':')} URL]"
     host = urlsplit(url).hostname or "relative URL"
     return f"[image blocked: {host}]({url})" if scheme in ("http:", "https:") else f"[image blocked: {host}]"
 
@@ -49,13 +49,13 @@ def _blocked_image(match: re.Match) -> str:
 def _inert_link(match: re.Match) -> str:
     url = match.group("url")
     if is_dangerous(url):
-        return f"{match.group('text')} (link removed: {_scheme_of(url)})"
+        return f"{match.group('text')} (unsafe link removed)"
     return match.group(0)
 
 
 def _inert_autolink(match: re.Match) -> str:
     url = match.group("url")
-    return f"(link removed: {_scheme_of(url)})" if is_dangerous(url) else match.group(0)
+    return "(unsafe link removed)" if is_dangerous(url) else match.group(0)
 
 
 def _inert_ref(match: re.Match) -> str:

@@ -43,7 +43,9 @@ def raw_seconds(fake: FakeOpenAIServer, text: str) -> float:
     fake.queue(Reply(reasoning="", answer=text, dialect="plain"))
     start = time.perf_counter()
     parts = []
-    for chunk in client.chat.completions.create(model="openai.gpt-oss-20b-1:0", messages=[{"role": "user", "content": "go"}], stream=True):
+    for chunk in client.chat.completions.create(
+        model="openai.gpt-oss-20b-1:0", messages=[{"role": "user", "content": "go"}], stream=True
+    ):
         if chunk.choices and chunk.choices[0].delta.content:
             parts.append(chunk.choices[0].delta.content)
     elapsed = time.perf_counter() - start
@@ -79,8 +81,10 @@ def main() -> None:
                         pages.append(page_seconds(page, app, fake, text))
                     raw, shown = statistics.median(raws), statistics.median(pages)
                     ratios[words] = shown / raw
-                    print(f"{words:>6} words: raw SDK {raw:.3f} s, page {shown:.3f} s, ratio x{ratios[words]:.1f} "
-                          f"(runs: raw {[round(r, 3) for r in raws]}, page {[round(s, 3) for s in pages]})")
+                    print(
+                        f"{words:>6} words: raw SDK {raw:.3f} s, page {shown:.3f} s, ratio x{ratios[words]:.1f} "
+                        f"(runs: raw {[round(r, 3) for r in raws]}, page {[round(s, 3) for s in pages]})"
+                    )
                 browser.close()
         finally:
             app.stop()

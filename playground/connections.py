@@ -68,18 +68,20 @@ class Connection:
 
     def describe(self) -> dict:
         """A key-free summary, safe for the page, logs and exports."""
+        aws = self.kind in (Kind.BEDROCK_CONVERSE, Kind.BEDROCK_INVOKE, Kind.SAGEMAKER)
         return {
             "name": self.name,
             "kind": KIND_LABELS[self.kind],
             "base_url": self.base_url,
             "region": self.region,
-            "auth": self.auth.value,
+            "auth": self.auth.value if aws else None,
+            "profile": self.profile,
             "key": self.api_key.masked() if self.api_key else None,
             "endpoint_name": self.endpoint_name,
+            "endpoint_url": self.endpoint_url,
+            "model_path": self.model_path,
         }
 
 
 def local_connection(model_path: str | None = None) -> Connection:
-    return Connection(
-        name="Local (embedded)", kind=Kind.LOCAL, model_path=model_path, source="builtin", id="local"
-    )
+    return Connection(name="Local (embedded)", kind=Kind.LOCAL, model_path=model_path, source="builtin", id="local")

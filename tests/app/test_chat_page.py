@@ -33,7 +33,9 @@ def test_bedrock_url_is_named_bedrock(app_at, monkeypatch):
 
 def test_chat_answers_with_reasoning_and_metrics(app_at, openai_fake, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", openai_fake.url)
-    openai_fake.queue(Reply(reasoning="Compute 42^3 = 74088, then its square root.", answer="About **272.2**.", dialect="bedrock"))
+    openai_fake.queue(
+        Reply(reasoning="Compute 42^3 = 74088, then its square root.", answer="About **272.2**.", dialect="bedrock")
+    )
     at = app_at().run()
     at.chat_input(key="prompt").set_value("Tell me the square root of 42 ^ 3").run()
     assert not at.exception

@@ -7,7 +7,10 @@ from playground.settings import connections_from_secrets, default_connections, d
 
 
 def test_openai_base_url_is_first_and_named_for_bedrock():
-    env = {"OPENAI_BASE_URL": "https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1", "OPENAI_API_KEY": "bedrock-api-key-abc"}
+    env = {
+        "OPENAI_BASE_URL": "https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1",
+        "OPENAI_API_KEY": "bedrock-api-key-abc",
+    }
     conns = default_connections(env)
     assert conns[0].name == "Bedrock (OpenAI-compatible)"
     assert conns[0].api_key.reveal() == "bedrock-api-key-abc"

@@ -22,6 +22,7 @@ LOCAL_NOTE = (
 )
 
 
+AWS_KINDS = (Kind.BEDROCK_CONVERSE, Kind.BEDROCK_INVOKE, Kind.SAGEMAKER)
 LOCAL_MAX_TOKENS = 256  # the small base model rambles to the limit; keep smoke tests short
 
 
@@ -40,15 +41,23 @@ class ChatSettings:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _models(connection_id: str, base_url: str | None, _connection: Connection) -> list[str]:
-    """Model ids of a connection; cached per connection (ids are model names, never keys)."""
-    return make_provider(_connection).list_models()
+def _models(
+    connection_id: str, base_url: str | None, region: str | None, _connection: Connection
+) -> tuple[list[str], str]:
+    """Model ids of a connection and a note when they are a fallback; cached per connection
+    (ids are model names, never keys)."""
+    if _connection.kind in AWS_KINDS:
+        from playground.providers.aws import discover_models
+
+        found = discover_models(_connection)
+        return list(found.ids), found.message or ""
+    return make_provider(_connection).list_models(), ""
 
 
-def models_for(connection: Connection) -> list[str]:
+def models_for(connection: Connection) -> tuple[list[str], str]:
     if connection.kind == Kind.LOCAL:  # do not start the server just to fill the picker
-        return [Path(connection.model_path).stem if connection.model_path else SHIPPED_MODEL_ID]
-    return _models(connection.id, connection.base_url, connection)
+        return [Path(connection.model_path).stem if connection.model_path else SHIPPED_MODEL_ID], ""
+    return _models(connection.id, connection.base_url, connection.region, connection)
 
 
 def _local_model_path(state: AppState, connection: Connection) -> Connection:
@@ -84,7 +93,12 @@ def chat_sidebar(state: AppState) -> ChatSettings:
             st.info(LOCAL_NOTE)
             connection = _local_model_path(state, connection)
         with st.spinner("Listing models…"):
-            model_ids = models_for(connection)
+            model_ids, note = models_for(connection)
+        if note:
+            st.caption(f"ℹ️ {note}")
+        if not model_ids:
+            st.error("This connection offers no model to pick.")
+            st.stop()
         model = st.selectbox("Model", model_ids, key="model", bind="query-params", accept_new_options=True)
         model = model or model_ids[0]
         takes_effort = takes_reasoning_effort(model)

@@ -1,4 +1,4 @@
-"""The "View code" panel: the openai SDK call and curl for the current settings."""
+"""The "View code" panel: the call for the current settings, for the connection's own API."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ from playground.request import RunRequest
 
 
 def render_code(settings: ChatSettings, prompt: str = "Hello!") -> None:
-    request = RunRequest(
-        settings.model, ({"role": "user", "content": prompt},), settings.system_prompt, settings.params
-    )
+    message = ({"role": "user", "content": prompt},)
+    request = RunRequest(settings.model, message, settings.system_prompt, settings.params)
     with st.expander("View code", icon="🧑‍💻"):
-        st.caption("The key is read from an environment variable; it is never shown here.")
-        python_tab, curl_tab = st.tabs(["Python (openai SDK)", "curl"])
-        python_tab.code(code_snippets.openai_python(settings.connection, request), language="python")
-        curl_tab.code(code_snippets.curl(settings.connection, request), language="bash")
+        st.caption("Keys come from the environment or the AWS credential chain; they are never shown here.")
+        snippets = code_snippets.snippets(settings.connection, request)
+        for tab, (language, code) in zip(st.tabs(list(snippets)), snippets.values(), strict=True):
+            tab.code(code, language=language)

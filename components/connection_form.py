@@ -24,57 +24,15 @@ def _secret(label: str, key: str, existing: Secret | None, help: str | None = No
     return Secret(typed.strip()) if typed.strip() else existing
 
 
+def _held_by_server(base: Connection | None) -> bool:
+    return base is not None and base.source in ("env", "secrets")
+
+
 def _aws_fields(kind: Kind, base: Connection | None, prefix: str) -> dict:
     regions = list(dict.fromkeys([default_region(), *BEDROCK_REGIONS]))
-    region = st.selectbox(
-        "Region",
-        regions,
-        index=regions.index(base.region) if base and base.region in regions else 0,
-        key=f"{prefix}-region",
-        accept_new_options=True,
-    )
-    auths = [Auth.DEFAULT_CHAIN, Auth.PROFILE, Auth.KEYS] + ([Auth.API_KEY] if kind != Kind.SAGEMAKER else [])
-    auth = st.radio(
-        "Credentials",
-        auths,
-        format_func=AUTH_LABELS.get,
-        index=auths.index(base.auth) if base and base.auth in auths else 0,
-        key=f"{prefix}-auth",
-    )
-    fields: dict = {"region": region, "auth": auth}
-    if auth == Auth.PROFILE:
-        fields["profile"] = (
-            st.text_input("Profile", value=(base.profile if base else "") or "", key=f"{prefix}-profile").strip()
-            or None
-        )
-    elif auth == Auth.KEYS:
-        fields["access_key_id"] = (
-            st.text_input(
-                "Access key ID", value=(base.access_key_id if base else "") or "", key=f"{prefix}-akid"
-            ).strip()
-            or None
-        )
-        fields["secret_access_key"] = _secret(
-            "Secret access key", f"{prefix}-sak", base.secret_access_key if base else None
-        )
-        fields["session_token"] = _secret(
-            "Session token (optional)", f"{prefix}-st", base.session_token if base else None
-        )
-    elif auth == Auth.API_KEY:
-        fields["api_key"] = _secret(
-            "Bedrock API key",
-            f"{prefix}-apikey",
-            base.api_key if base else None,
-            help="Short-term keys only work in the region that issued them. Kept on the server for this session only.",
-        )
-    if kind == Kind.SAGEMAKER:
-        fields["endpoint_name"] = (
-            st.text_input(
-                "Endpoint name", value=(base.endpoint_name if base else "") or "", key=f"{prefix}-endpoint"
-            ).strip()
-            or None
-        )
-    fields["endpoint_url"] = (
+    index = regions.index(base.region) if base and base.region in regions else 0
+    region = st.selectbox("Region", regions, index=index, key=f"{prefix}-region", accept_new_options=True)
+    endpoint_url = (
         st.text_input(
             "Endpoint URL override (optional)",
             value=(base.endpoint_url if base else "") or "",
@@ -83,7 +41,51 @@ def _aws_fields(kind: Kind, base: Connection | None, prefix: str) -> dict:
         ).strip()
         or None
     )
+    # Keys the server holds go only to the endpoint they were configured with.
+    kept = base if base and not (_held_by_server(base) and endpoint_url != base.endpoint_url) else None
+    auths = [Auth.DEFAULT_CHAIN, Auth.PROFILE, Auth.KEYS] + ([Auth.API_KEY] if kind != Kind.SAGEMAKER else [])
+    index = auths.index(base.auth) if base and base.auth in auths else 0
+    auth = st.radio("Credentials", auths, format_func=AUTH_LABELS.get, index=index, key=f"{prefix}-auth")
+    fields: dict = {"region": region, "auth": auth, "endpoint_url": endpoint_url}
+    if auth == Auth.PROFILE:
+        profile = st.text_input("Profile", value=(base.profile if base else "") or "", key=f"{prefix}-profile")
+        fields["profile"] = profile.strip() or None
+    elif auth == Auth.KEYS:
+        akid = st.text_input("Access key ID", value=(base.access_key_id if base else "") or "", key=f"{prefix}-akid")
+        fields["access_key_id"] = akid.strip() or None
+        fields["secret_access_key"] = _secret(
+            "Secret access key", f"{prefix}-sak", kept.secret_access_key if kept else None
+        )
+        fields["session_token"] = _secret(
+            "Session token (optional)", f"{prefix}-st", kept.session_token if kept else None
+        )
+    elif auth == Auth.API_KEY:
+        fields["api_key"] = _secret(
+            "Bedrock API key",
+            f"{prefix}-apikey",
+            kept.api_key if kept else None,
+            help="Short-term keys only work in the region that issued them. Kept on the server for this session only.",
+        )
+    if kind == Kind.SAGEMAKER:
+        fields["endpoint_name"] = _endpoint_name(prefix, base, fields)
     return fields
+
+
+def _endpoint_name(prefix: str, base: Connection | None, fields: dict) -> str | None:
+    found_key = f"{prefix}-found-endpoints"
+    name = st.text_input("Endpoint name", value=(base.endpoint_name if base else "") or "", key=f"{prefix}-endpoint")
+    if st.button("Find InService endpoints", key=f"{prefix}-discover", icon="🔎"):
+        from playground.providers.aws import list_sagemaker_endpoints
+
+        draft = Connection(name="draft", kind=Kind.SAGEMAKER, **fields)
+        found = list_sagemaker_endpoints(draft)
+        st.session_state[found_key] = list(found.ids)
+        if found.message:
+            st.caption(f"ℹ️ {found.message}")
+    if st.session_state.get(found_key):
+        picked = st.selectbox("InService endpoints", st.session_state[found_key], key=f"{prefix}-picked")
+        return picked
+    return name.strip() or None
 
 
 def connection_form(prefix: str, base: Connection | None = None) -> Connection | None:
@@ -112,7 +114,7 @@ def connection_form(prefix: str, base: Connection | None = None) -> Connection |
             placeholder="http://localhost:8000/v1",
         ).strip()
         # A key the server holds stays bound to its own URL: a changed URL needs a key typed here.
-        keep = base.api_key if base and base.base_url == base_url else None
+        keep = base.api_key if base and (base.base_url == base_url or not _held_by_server(base)) else None
         fields = {"base_url": base_url, "api_key": _secret("API key", f"{prefix}-key", keep)}
         name = name or (openai_connection_name(base_url) if base_url else "")
     elif kind == Kind.LOCAL:

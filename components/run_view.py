@@ -43,9 +43,11 @@ def metrics_line(m: Metrics) -> str:
 
 
 class RunView:
-    def __init__(self, record: RunRecord, show_reasoning: bool) -> None:
+    def __init__(self, record: RunRecord, show_reasoning: bool, blind: bool = False) -> None:
+        """`blind` hides everything but the answer (reasoning time and figures give models away)."""
         self.record = record
-        self.show_reasoning = show_reasoning
+        self.show_reasoning = show_reasoning and not blind
+        self.blind = blind
         self._reasoning_box = st.container()
         self._answer = TextView(st.container())
         self._notices = st.empty()
@@ -70,7 +72,7 @@ class RunView:
             self._notices.caption("⏳ " + event.text)
 
     def _ensure_panel(self) -> None:
-        if self._panel is None:
+        if self._panel is None and not self.blind:
             self._panel = self._reasoning_box.status("Thinking…", expanded=self.show_reasoning, state="running")
             if self.show_reasoning:
                 self._reasoning_view = TextView(self._panel)
@@ -89,13 +91,14 @@ class RunView:
             self._ensure_panel()
             self._collapse()
         self._answer.update(r.answer, final=True)
-        if r.notices:
+        if r.notices and not self.blind:
             self._notices.caption("ℹ️ " + " · ".join(r.notices[-3:]))
         else:
             self._notices.empty()
         with self._status_box:
             render_status(r, on_rerun)
-        self._metrics.caption(metrics_line(r.metrics))
+        if not self.blind:
+            self._metrics.caption(metrics_line(r.metrics))
 
 
 def render_status(record: RunRecord, on_rerun: Callable[[RunRecord, int], None] | None) -> None:

@@ -107,3 +107,11 @@ def split_blocks(text: str) -> list[str]:
     if current:
         blocks.append("\n".join(current))
     return blocks
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` shown literally by a markdown renderer (used for diff spans of model text)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)

@@ -16,6 +16,8 @@ send the same request body. Prints the medians and, last, `overhead_ratio=<engin
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import statistics
 import sys
 import time
@@ -23,12 +25,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import openai  # noqa: E402
+import openai
 
-from playground.providers.openai_compat import OpenAICompatProvider, build_kwargs  # noqa: E402
-from playground.request import Params, RunRequest  # noqa: E402
-from playground.runs import RunRecord, Status, execute  # noqa: E402
-from tests.support.openai_fake import FakeOpenAIServer, Reply  # noqa: E402
+from playground.providers.openai_compat import OpenAICompatProvider, build_kwargs
+from playground.request import Params, RunRequest
+from playground.runs import RunRecord, Status, execute
+from tests.support.openai_fake import FakeOpenAIServer, Reply
 
 MODEL = "openai.gpt-oss-120b-1:0"
 
@@ -75,6 +77,7 @@ def main() -> None:
     reply = make_reply(args.tokens)
     request = RunRequest(MODEL, ({"role": "user", "content": "Write a lot."},), "", Params(stream=True))
     times: dict[str, list[float]] = {"raw": [], "engine": []}
+    cpu: dict[str, list[float]] = {"raw": [], "engine": []}  # all threads, the fake's included
     with FakeOpenAIServer() as server:
         server.default = reply
         expected = (reply.reasoning, reply.answer)
@@ -82,17 +85,23 @@ def main() -> None:
             assert fn(server.url, request) == expected, f"{name} got a different text"
         for _ in range(args.runs):
             for name, fn in (("raw", run_raw), ("engine", run_engine)):
-                t0 = time.perf_counter()
+                gc.collect()
+                c0, t0 = time.process_time(), time.perf_counter()
                 fn(server.url, request)
                 times[name].append(time.perf_counter() - t0)
+                cpu[name].append(time.process_time() - c0)
 
     chunks = len(reply.reasoning.split(" ")) + len(reply.answer.split(" "))
     raw, engine = statistics.median(times["raw"]), statistics.median(times["engine"])
-    print(f"python {sys.version.split()[0]}, openai {openai.__version__}, {chunks:,} chunks per run, {args.runs} runs each")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"python {sys.version.split()[0]}, openai {openai.__version__}, {os.cpu_count()} CPUs, load {load}")
+    print(f"{chunks:,} chunks per run, {args.runs} runs each, alternating")
     for name, median in (("raw", raw), ("engine", engine)):
         runs = " ".join(f"{t:.3f}" for t in times[name])
-        print(f"{name:>6}: median {median:.3f} s  ({median / chunks * 1e6:.1f} us/chunk)  runs: {runs}")
-    print(f"engine overhead: {(engine - raw) / chunks * 1e6:+.1f} us/chunk")
+        print(f"{name:>6}: median {median:.3f} s wall ({median / chunks * 1e6:.1f} us/chunk)  runs: {runs}")
+    raw_cpu, engine_cpu = statistics.median(cpu["raw"]), statistics.median(cpu["engine"])
+    print(f"   cpu: raw {raw_cpu:.3f} s, engine {engine_cpu:.3f} s (median process CPU, client and fake server)")
+    print(f"engine overhead: {(engine - raw) / chunks * 1e6:+.1f} us/chunk wall, cpu_ratio={engine_cpu / raw_cpu:.3f}")
     print(f"overhead_ratio={engine / raw:.3f}")
 
 

@@ -56,6 +56,8 @@ def compute(
         return None if t is None else max(0.0, t - started)
 
     input_tokens = reported_input if reported_input is not None else estimate_tokens(prompt_text)
+    if reported_reasoning == 0 and reasoning:
+        reported_reasoning = None  # "0 reasoning tokens" beside reasoning text means "not counted"
     est_reasoning, est_answer = estimate_tokens(reasoning), estimate_tokens(answer)
     if reported_output is None:
         reasoning_tokens, answer_tokens = est_reasoning, est_answer

@@ -25,6 +25,7 @@ OPEN_TAG, CLOSE_TAG = "<reasoning>", "</reasoning>"
 START, END, MESSAGE, CHANNEL = "<|start|>", "<|end|>", "<|message|>", "<|channel|>"
 CONSTRAIN, RETURN, CALL = "<|constrain|>", "<|return|>", "<|call|>"
 MARKERS = (OPEN_TAG, CLOSE_TAG, START, END, MESSAGE, CHANNEL, CONSTRAIN, RETURN, CALL)
+_LONGEST = max(map(len, MARKERS))
 _MAX_HEADER = 300  # a header longer than this is not harmony: give it back as text
 _RECIPIENT = re.compile(r"to=(\S+)")
 
@@ -52,15 +53,27 @@ class ContentNormaliser:
         self._between_messages = False
         self._tool_index = -1
         self._tool_name: str | None = None
+        self._channel_header = ""
         self._out: list[Piece] = []
+        self._parts: list[str] = []  # text of the piece being built
+        self._part_kind = ANSWER
+        self._part_tool = -1
+        self._part_name: str | None = None
 
     # -- public -------------------------------------------------------------------------------
     def feed(self, text: str) -> list[Piece]:
-        self._buf += text
-        self._scan(final=False)
+        if not text:
+            return []
+        if not self._buf and self._header is None and not self._between_messages and "<" not in text:
+            # The common case (plain text, nothing held back): no scanning needed.
+            self._emit(self._mode, text)
+        else:
+            self._buf += text
+            self._scan(final=False)
         return self._take()
 
     def flush(self) -> list[Piece]:
+        """End of content: give back whatever was held back as text."""
         self._scan(final=True)
         if self._header is not None:
             self._header = None  # an unterminated header is protocol noise, not answer text
@@ -68,6 +81,7 @@ class ContentNormaliser:
 
     # -- internals ------------------------------------------------------------------------------
     def _take(self) -> list[Piece]:
+        self._close_piece()
         out, self._out = self._out, []
         return out
 
@@ -88,8 +102,7 @@ class ContentNormaliser:
                 self._marker(marker)
                 pos += len(marker)
                 continue
-            rest = buf[pos:]
-            if not final and any(m.startswith(rest) for m in MARKERS):
+            if not final and len(buf) - pos < _LONGEST and any(m.startswith(buf[pos:]) for m in MARKERS):
                 break  # could still become a marker: wait for the next delta
             self._text("<")
             pos += 1
@@ -123,14 +136,21 @@ class ContentNormaliser:
             if not text:
                 return
             self._answer_started = True
-        last = self._out[-1] if self._out else None
-        if last and last.kind == kind and (kind != TOOL or last.tool_index == self._tool_index):
-            last.text += text
+        if self._parts and self._part_kind == kind and (kind != TOOL or self._part_tool == self._tool_index):
+            self._parts.append(text)  # joined once in _close_piece: += on an attribute is quadratic
             return
-        if kind == TOOL:
-            self._out.append(Piece(TOOL, text, self._tool_index, self._tool_name))
-        else:
-            self._out.append(Piece(kind, text))
+        self._close_piece()
+        self._part_kind, self._part_tool, self._part_name = kind, self._tool_index, self._tool_name
+        self._parts = [text]
+
+    def _close_piece(self) -> None:
+        if self._parts:
+            text = self._parts[0] if len(self._parts) == 1 else "".join(self._parts)
+            if self._part_kind == TOOL:
+                self._out.append(Piece(TOOL, text, self._part_tool, self._part_name))
+            else:
+                self._out.append(Piece(self._part_kind, text))
+            self._parts = []
 
     def _marker(self, marker: str) -> None:
         if marker == OPEN_TAG:

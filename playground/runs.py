@@ -7,6 +7,7 @@ the same components, the compare page tabulates it, exports serialise it with `t
 from __future__ import annotations
 
 import enum
+import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,7 +29,9 @@ from playground.events import (
 from playground.metrics import Metrics, compute
 from playground.pricing import Price
 from playground.request import RunRequest
+from playground.secrets import redact
 
+log = logging.getLogger(__name__)
 TRUNCATED_REASONS = {"length", "max_tokens", "model_context_window_exceeded"}
 
 
@@ -52,6 +55,7 @@ class RunRecord:
     first_token: float | None = None
     first_answer: float | None = None
     ended: float | None = None
+    last_event: float | None = None  # perf_counter of the last event applied
     finish_reason: str | None = None
     failure: Failure | None = None
     usage: Usage | None = None
@@ -80,17 +84,23 @@ class RunRecord:
 
     # -- collecting -------------------------------------------------------------------------------
     def apply(self, event: Event) -> None:
+        cls = type(event)
+        # The two kinds that arrive by the thousand first, without pattern matching.
+        if cls is TextDelta:
+            if self.first_answer is None:
+                self.first_answer = event.t
+                if self.first_token is None:
+                    self.first_token = event.t
+            self._answer.append(event.text)
+            self.last_event = event.t
+            return
+        if cls is ReasoningDelta:
+            if self.first_token is None:
+                self.first_token = event.t
+            self._reasoning.append(event.text)
+            self.last_event = event.t
+            return
         match event:
-            case ReasoningDelta(text=text, t=t):
-                if self.first_token is None:
-                    self.first_token = t
-                self._reasoning.append(text)
-            case TextDelta(text=text, t=t):
-                if self.first_token is None:
-                    self.first_token = t
-                if self.first_answer is None:
-                    self.first_answer = t
-                self._answer.append(text)
             case ToolCallDelta(index=i, id=call_id, name=name, arguments=args, t=t):
                 if self.first_token is None:
                     self.first_token = t
@@ -106,12 +116,17 @@ class RunRecord:
                 self.notices.append(text)
             case Failure():
                 self.failure = event
+            case _:
+                return
+        self.last_event = event.t
 
     def close(self, stopped: bool = False) -> None:
         """Settle the status once the stream is over, however it ended."""
         if self.status is not Status.STREAMING:
             return
-        self.ended = now()
+        # Latency ends when the engine saw the last event, not when a (slow) consumer got round
+        # to closing the record; a run with no event at all ends now.
+        self.ended = self.last_event if self.last_event is not None else now()
         has_output = bool(self.answer or self.reasoning or self.tool_calls)
         if stopped:
             self.status = Status.STOPPED
@@ -137,7 +152,7 @@ class RunRecord:
     @property
     def metrics(self) -> Metrics:
         u = self.usage or Usage()
-        prompt = self.request.system_prompt + "".join(m["content"] for m in self.request.messages)
+        prompt = self.request.system_prompt + "".join(_text_of(m.get("content")) for m in self.request.messages)
         return compute(
             started=self.started,
             first_token=self.first_token,
@@ -180,19 +195,43 @@ class RunRecord:
         }
 
 
+def _text_of(content: object) -> str:
+    """The text of a Chat Completions message content: a string, None, or a list of parts."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+    return ""
+
+
 def execute(provider, request: RunRequest, record: RunRecord, cancel: CancelToken | None = None) -> Iterator[Event]:
     """Drive `provider.stream`, recording every event into `record` and yielding it on.
 
     However the caller stops (Stop, rerun, navigating away: BaseExceptions in Streamlit, or the
-    generator simply being closed), `finally:` settles the record, so partial text is kept."""
+    generator simply being closed), `finally:` closes the provider's stream (and with it the HTTP
+    connection) and settles the record, so partial text is kept. A provider that raises (a bug:
+    providers end with a Failure event instead) ends the run as a Failure too, not a crash."""
     cancel = cancel or CancelToken()
-    stopped = True
+    stopped = True  # until the loop ends by itself: GeneratorExit and Streamlit's BaseExceptions
+    events = provider.stream(request, cancel)
+    apply = record.apply
     try:
-        for event in provider.stream(request, cancel):
-            record.apply(event)
+        for event in events:
+            apply(event)
             yield event
             if cancel.cancelled:
                 break
         stopped = cancel.cancelled
+    except Exception as exc:
+        log.exception("provider %s raised instead of yielding a Failure", type(provider).__name__)
+        stopped = False
+        failure = Failure(
+            FailureKind.INTERRUPTED, redact(f"Internal error while reading the answer: {type(exc).__name__}: {exc}")
+        )
+        apply(failure)
+        yield failure
     finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
         record.close(stopped=stopped)

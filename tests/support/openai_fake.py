@@ -8,6 +8,7 @@ shared/reference/faults-and-security.md can be scripted. Requests are recorded f
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DIALECTS = ("bedrock", "tags", "reasoning", "reasoning_content", "thinking", "harmony", "plain")
+FAULTS = ("close", "bad_json", "error_event", "stall", "ping", "crlf", "split_utf8")
 
 
 @dataclass
@@ -26,17 +28,20 @@ class Reply:
     delay_s: float = 0.0  # between deltas
     first_byte_delay_s: float = 0.0
     finish_reason: str | None = "stop"
-    usage: dict | None = field(default_factory=lambda: {"prompt_tokens": 12, "completion_tokens": 20, "total_tokens": 32})
+    usage: dict | None = field(
+        default_factory=lambda: {"prompt_tokens": 12, "completion_tokens": 20, "total_tokens": 32}
+    )
     done: bool = True  # send `data: [DONE]`
     status: int = 200
     body: str | None = None  # raw body for error replies or HTML
     content_type: str | None = None
     headers: dict = field(default_factory=dict)
-    fault: str | None = None  # close | bad_json | error_event | stall | ping | crlf
-    fault_after: int = 2  # deltas sent before the fault
+    fault: str | None = None  # close | bad_json | error_event | stall | ping | crlf | split_utf8
+    fault_after: int = 2  # deltas sent before the fault (role delta not counted); past the end: after finish
     stall_s: float = 5.0
     tool_calls: list = field(default_factory=list)  # [{"id","name","arguments"}]
     redirect_to: str | None = None
+    tool_call_pieces: int = 1  # stream each tool call's arguments in this many deltas
 
 
 def _split(text: str, pieces: int) -> list[str]:
@@ -91,6 +96,10 @@ def whole_message(reply: Reply) -> dict:
 class FakeOpenAIServer:
     def __init__(self, models: list[str] | None = None, models_status: int = 200) -> None:
         self.replies: deque[Reply] = deque()
+        # Like a real server: when set, paths outside this prefix (e.g. "/v1") get a 404 HTML page.
+        self.require_prefix: str | None = None
+        # When True, a chat request for a model not in `models` gets OpenAI's 404 model_not_found.
+        self.strict_models = False
         self.default = Reply()
         self.requests: list[dict] = []
         self.models = models if models is not None else ["openai.gpt-oss-20b-1:0", "openai.gpt-oss-120b-1:0"]
@@ -99,7 +108,8 @@ class FakeOpenAIServer:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits for it, once per test.
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
 
     @property
     def port(self) -> int:
@@ -136,6 +146,27 @@ class FakeOpenAIServer:
         self.stop()
 
 
+def _chunk(data: dict | str) -> str:
+    return data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+
+
+def stream_deltas(reply: Reply) -> list[dict]:
+    """Every delta of a streamed reply, in order (role first, tool calls last)."""
+    deltas = [{"role": "assistant", "content": ""}, *reasoning_deltas(reply), *answer_deltas(reply)]
+    for i, call in enumerate(reply.tool_calls):
+        args = call["arguments"]
+        parts = _split(args, max(1, reply.tool_call_pieces)) or [""]
+        first = {
+            "index": i,
+            "id": call["id"],
+            "type": "function",
+            "function": {"name": call["name"], "arguments": parts[0]},
+        }
+        deltas.append({"tool_calls": [first]})
+        deltas += [{"tool_calls": [{"index": i, "function": {"arguments": part}}]} for part in parts[1:]]
+    return deltas
+
+
 def _handler_for(server: FakeOpenAIServer):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -143,13 +174,33 @@ def _handler_for(server: FakeOpenAIServer):
         def log_message(self, *args) -> None:  # keep test output clean
             pass
 
+        def _outside_prefix(self) -> bool:
+            prefix = server.require_prefix
+            if prefix and not self.path.startswith(prefix.rstrip("/") + "/"):
+                self._send(
+                    404, "<html><head><title>404 Not Found</title></head><body>Not Found</body></html>", "text/html"
+                )
+                return True
+            return False
+
         def do_GET(self) -> None:
-            server.requests.append({"method": "GET", "path": self.path, "headers": dict(self.headers)})
+            server.requests.append(
+                {"method": "GET", "path": self.path, "headers": dict(self.headers), "client": self.client_address}
+            )
+            if self._outside_prefix():
+                return
             if self.path.rstrip("/").endswith("/models") and server.models_status == 200:
-                data = {"object": "list", "data": [{"id": m, "object": "model", "owned_by": "fake"} for m in server.models]}
+                data = {
+                    "object": "list",
+                    "data": [{"id": m, "object": "model", "owned_by": "fake"} for m in server.models],
+                }
                 self._send(200, json.dumps(data), "application/json")
             else:
-                self._send(server.models_status if server.models_status != 200 else 404, "<html><title>Not Found</title></html>", "text/html")
+                self._send(
+                    server.models_status if server.models_status != 200 else 404,
+                    "<html><title>Not Found</title></html>",
+                    "text/html",
+                )
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -158,7 +209,26 @@ def _handler_for(server: FakeOpenAIServer):
                 body = json.loads(raw or b"{}")
             except json.JSONDecodeError:
                 body = {"_raw": raw.decode("utf-8", "replace")}
-            server.requests.append({"method": "POST", "path": self.path, "headers": dict(self.headers), "body": body})
+            server.requests.append(
+                {
+                    "method": "POST",
+                    "path": self.path,
+                    "headers": dict(self.headers),
+                    "body": body,
+                    "client": self.client_address,
+                }
+            )
+            if self._outside_prefix():
+                return
+            if server.strict_models and body.get("model") not in server.models:
+                error = {
+                    "message": f"The model `{body.get('model')}` does not exist or you do not have access to it.",
+                    "type": "invalid_request_error",
+                    "param": None,
+                    "code": "model_not_found",
+                }
+                self._send(404, json.dumps({"error": error}), "application/json")
+                return
             reply = server.next_reply()
             if reply.redirect_to:
                 self.send_response(307)
@@ -169,7 +239,9 @@ def _handler_for(server: FakeOpenAIServer):
             if reply.first_byte_delay_s:
                 time.sleep(reply.first_byte_delay_s)
             if reply.status != 200 or reply.body is not None:
-                ctype = reply.content_type or ("application/json" if (reply.body or "").lstrip().startswith("{") else "text/html")
+                ctype = reply.content_type or (
+                    "application/json" if (reply.body or "").lstrip().startswith("{") else "text/html"
+                )
                 self._send(reply.status, reply.body or "", ctype, reply.headers)
                 return
             if not self.path.rstrip("/").endswith("/chat/completions"):
@@ -208,67 +280,92 @@ def _handler_for(server: FakeOpenAIServer):
             self._send(200, json.dumps(data), "application/json", reply.headers)
 
         def _stream(self, reply: Reply, body: dict) -> None:
+            # Chunked transfer encoding on a keep-alive connection, like uvicorn/vLLM: a connection
+            # dropped mid-stream is then a protocol error for the client, not an indistinguishable
+            # clean end of body, and a finished stream's connection goes back to the client's pool.
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
-            self.send_header("Connection", "close")
+            self.send_header("Transfer-Encoding", "chunked")
             for k, v in reply.headers.items():
                 self.send_header(k, v)
             self.end_headers()
             eol = "\r\n" if reply.fault == "crlf" else "\n"
             model = body.get("model", "")
-            deltas = [{"role": "assistant", "content": ""}] + reasoning_deltas(reply) + answer_deltas(reply)
-            for i, call in enumerate(reply.tool_calls):
-                deltas.append({"tool_calls": [{"index": i, "id": call["id"], "type": "function",
-                                               "function": {"name": call["name"], "arguments": call["arguments"]}}]})
+            head = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": model}
             with server._lock:
                 server.open_streams += 1
+            deltas = stream_deltas(reply)
             try:
                 for n, delta in enumerate(deltas):
-                    if reply.fault and n == reply.fault_after + 1 and self._fault(reply, eol):
-                        return
-                    chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": model,
-                             "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
-                    self._event(json.dumps(chunk), eol)
+                    chunk = {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}
+                    if reply.fault and n == reply.fault_after + 1:
+                        if reply.fault == "split_utf8":
+                            self._event_split_utf8(_chunk(chunk), eol)
+                            continue
+                        if self._fault(reply, eol):
+                            self.close_connection = True
+                            return
+                    self._event(_chunk(chunk), eol)
                     if reply.fault == "ping":
-                        self.wfile.write(f": ping{eol}{eol}".encode())
+                        self._write(f": ping{eol}{eol}".encode())
                     if reply.delay_s:
                         time.sleep(reply.delay_s)
                 if reply.finish_reason:
-                    chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": model,
-                             "choices": [{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}]}
-                    self._event(json.dumps(chunk), eol)
+                    chunk = {**head, "choices": [{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}]}
+                    self._event(_chunk(chunk), eol)
+                # fault_after beyond the last delta: the fault hits the trailer (usage, [DONE]).
+                if reply.fault and reply.fault_after + 1 >= len(deltas) and self._fault(reply, eol):
+                    self.close_connection = True
+                    return
                 if reply.usage and (body.get("stream_options") or {}).get("include_usage"):
-                    chunk = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": model,
-                             "choices": [], "usage": reply.usage}
-                    self._event(json.dumps(chunk), eol)
+                    self._event(_chunk({**head, "choices": [], "usage": reply.usage}), eol)
                 if reply.done:
                     self._event("[DONE]", eol)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client went away (Stop): fine
+                self._end()
+            except OSError:
+                self.close_connection = True  # the client went away (Stop, timeout): fine
             finally:
                 with server._lock:
                     server.open_streams -= 1
 
-        def _event(self, data: str, eol: str) -> None:
-            self.wfile.write(f"data: {data}{eol}{eol}".encode())
+        def _write(self, data: bytes) -> None:
+            """One HTTP chunk, flushed: one write on the socket."""
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()
+
+        def _end(self) -> None:
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+
+        def _event(self, data: str, eol: str) -> None:
+            self._write(f"data: {data}{eol}{eol}".encode())
+
+        def _event_split_utf8(self, data: str, eol: str) -> None:
+            """Send one event in two writes, cut inside its first multibyte UTF-8 character."""
+            raw = f"data: {data}{eol}{eol}".encode()
+            lead = next((i for i, b in enumerate(raw) if b >= 0xC0), len(raw) // 2)
+            self._write(raw[: lead + 1])
+            time.sleep(0.05)  # let the first half reach the client on its own
+            self._write(raw[lead + 1 :])
 
         def _fault(self, reply: Reply, eol: str) -> bool:
             """Inject the reply's fault; True when the stream must end here."""
             if reply.fault == "close":
                 self.wfile.flush()
-                self.connection.shutdown(2)
+                self.connection.shutdown(socket.SHUT_RDWR)
                 return True
             if reply.fault == "bad_json":
-                self.wfile.write(f"data: {{not json{eol}{eol}".encode())
-                self.wfile.flush()
+                self._write(f"data: {{not json{eol}{eol}".encode())
+                self._end()
                 return True
             if reply.fault == "error_event":
-                self._event(json.dumps({"error": {"message": "Model overloaded mid-stream", "type": "server_error"}}), eol)
+                self._event(
+                    json.dumps({"error": {"message": "Model overloaded mid-stream", "type": "server_error"}}), eol
+                )
+                self._end()
                 return True
             if reply.fault == "stall":
-                self.wfile.flush()
                 time.sleep(reply.stall_s)
                 return True
             return False

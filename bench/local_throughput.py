@@ -39,7 +39,9 @@ def in_process() -> float:
 def raw_sdk(url: str) -> float:
     client = openai.OpenAI(base_url=url, api_key="x", max_retries=0)
     start, chunks = time.perf_counter(), 0
-    stream = client.chat.completions.create(model=SHIPPED_MODEL_ID, messages=PROMPT, max_tokens=TOKENS, temperature=0.8, seed=1, stream=True)
+    stream = client.chat.completions.create(
+        model=SHIPPED_MODEL_ID, messages=PROMPT, max_tokens=TOKENS, temperature=0.8, seed=1, stream=True
+    )
     for chunk in stream:
         if chunk.choices and chunk.choices[0].delta.content:
             chunks += 1
@@ -47,7 +49,9 @@ def raw_sdk(url: str) -> float:
 
 
 def engine(provider) -> float:
-    request = RunRequest(SHIPPED_MODEL_ID, tuple(PROMPT), params=Params(max_tokens=TOKENS, temperature=0.8, reasoning_effort=None))
+    request = RunRequest(
+        SHIPPED_MODEL_ID, tuple(PROMPT), params=Params(max_tokens=TOKENS, temperature=0.8, reasoning_effort=None)
+    )
     record = RunRecord(request)
     start, deltas = time.perf_counter(), 0
     for event in execute(provider, request, record):

@@ -25,7 +25,7 @@ def render_results(run: CompareRun) -> None:
     figures = comparison_figures(df, colour_map(p.label for p in comp.panes))
     # One chart per row: full width keeps titles and axes readable on a projector.
     for name in (n for n in FIGURE_ORDER if n in figures):
-        st.plotly_chart(figures[name], use_container_width=True, key=f"{comp.id}-{name}")
+        st.plotly_chart(figures[name], use_container_width=True, theme=None, key=f"{comp.id}-{name}")
     _agreement(run)
     _projection(df, comp.id)
     _export(run)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -40,7 +41,5 @@ class CancelToken:
 
 
 def _quietly(closer: Callable[[], object]) -> None:
-    try:
+    with contextlib.suppress(Exception):  # closing a broken connection may raise; it is closed either way
         closer()
-    except Exception:  # closing an already-broken connection may raise; it is closed either way
-        pass

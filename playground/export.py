@@ -38,10 +38,7 @@ from playground.votes import Vote, leaderboard, length_note
 FORMAT = "gpt-oss-playground/comparison"
 VERSION = 1
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")  # full-width forms too
-CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data: blob:; font-src data:"
-)
+CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:"
 
 
 # -- key safety -----------------------------------------------------------------------------------

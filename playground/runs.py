@@ -35,6 +35,34 @@ log = logging.getLogger(__name__)
 TRUNCATED_REASONS = {"length", "max_tokens", "model_context_window_exceeded"}
 
 
+class GrowingText:
+    """Append-only text that a worker thread writes while the page thread reads it.
+
+    Appends never move earlier pieces and reads join only what is new since the last read, so a
+    read is O(new text) and never loses a piece appended concurrently (list append and slicing
+    are atomic under the GIL; the cache is replaced in one assignment)."""
+
+    __slots__ = ("_cache", "_parts")
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._cache: tuple[int, str] = (0, "")
+
+    def append(self, piece: str) -> None:
+        self._parts.append(piece)
+
+    def text(self) -> str:
+        done, text = self._cache
+        n = len(self._parts)
+        if n > done:
+            text += "".join(self._parts[done:n])
+            self._cache = (n, text)
+        return text
+
+    def __bool__(self) -> bool:
+        return bool(self._parts)
+
+
 class Status(enum.StrEnum):
     STREAMING = "streaming"
     COMPLETE = "complete"
@@ -62,21 +90,17 @@ class RunRecord:
     notices: list[str] = field(default_factory=list)
     tool_calls: dict[int, dict] = field(default_factory=dict)
     status: Status = Status.STREAMING
-    _reasoning: list[str] = field(default_factory=list)
-    _answer: list[str] = field(default_factory=list)
+    _reasoning: GrowingText = field(default_factory=lambda: GrowingText())
+    _answer: GrowingText = field(default_factory=lambda: GrowingText())
 
     # -- text -------------------------------------------------------------------------------------
     @property
     def reasoning(self) -> str:
-        if len(self._reasoning) > 1:
-            self._reasoning[:] = ["".join(self._reasoning)]
-        return self._reasoning[0] if self._reasoning else ""
+        return self._reasoning.text()
 
     @property
     def answer(self) -> str:
-        if len(self._answer) > 1:
-            self._answer[:] = ["".join(self._answer)]
-        return self._answer[0] if self._answer else ""
+        return self._answer.text()
 
     @property
     def model(self) -> str:

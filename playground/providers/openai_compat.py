@@ -169,12 +169,16 @@ class OpenAICompatProvider:
         self.base_url = base_url.rstrip("/")
         self._key = api_key
         self._max_retries = max_retries
-        # One retry layer, ours, so waiting is visible: the SDK's own retries are off.
+        timeout = httpx.Timeout(read_timeout_s, connect=connect_timeout_s)
+        # One retry layer, ours, so waiting is visible: the SDK's own retries are off. Redirects
+        # are not followed: a redirect would carry the prompt (httpx drops only the key) to a
+        # host the user never chose; the failure names the target instead.
         self._client = openai.OpenAI(
             base_url=self.base_url,
             api_key=api_key.reveal() if api_key else "not-needed",
             max_retries=0,
-            timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
+            timeout=timeout,
+            http_client=openai.DefaultHttpxClient(follow_redirects=False, timeout=timeout),
         )
 
     # -- models -----------------------------------------------------------------------------------

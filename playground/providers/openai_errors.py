@@ -76,6 +76,8 @@ def is_context_overflow(message: str) -> bool:
 
 def _kind_for(status: int, message: str) -> FailureKind:
     lowered = message.lower()
+    if 300 <= status < 400:
+        return FailureKind.CONNECTION
     if status == 401:
         return FailureKind.AUTH
     if status == 403:
@@ -138,6 +140,13 @@ def _advice(kind: FailureKind, status: int, message: str, sent: dict, base_url: 
 
 def failure_from_status(exc: openai.APIStatusError, sent: dict, base_url: str, *secrets) -> Failure:
     status = exc.status_code
+    if 300 <= status < 400:
+        target = exc.response.headers.get("location", "another URL")
+        message = (
+            f"The host redirected (HTTP {status}) to {target}. Redirects are not followed, so the prompt and "
+            "key never reach a server you did not choose: use that address as the base URL if you trust it."
+        )
+        return Failure(FailureKind.CONNECTION, redact(message, *secrets), status=status)
     text = ""
     with contextlib.suppress(Exception):  # a streamed error body may already be closed
         text = exc.response.text

@@ -23,7 +23,9 @@ def fake():
 
 @pytest.fixture(scope="module")
 def app(fake, tmp_path_factory):
-    app = App({"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-test-SECRETKEY1234567890"}, tmp_path_factory.mktemp("app"))
+    app = App(
+        {"OPENAI_BASE_URL": fake.url, "OPENAI_API_KEY": "sk-test-SECRETKEY1234567890"}, tmp_path_factory.mktemp("app")
+    )
     yield app
     app.stop()
 

@@ -96,6 +96,9 @@ def whole_message(reply: Reply) -> dict:
 class FakeOpenAIServer:
     def __init__(self, models: list[str] | None = None, models_status: int = 200) -> None:
         self.replies: deque[Reply] = deque()
+        # Replies chosen by the request's reasoning_effort (never used up): lets one host stream
+        # an effort sweep's panes at different speeds whatever order they arrive in.
+        self.by_effort: dict[str, Reply] = {}
         # Like a real server: when set, paths outside this prefix (e.g. "/v1") get a 404 HTML page.
         self.require_prefix: str | None = None
         # When True, a chat request for a model not in `models` gets OpenAI's 404 model_not_found.
@@ -229,7 +232,7 @@ def _handler_for(server: FakeOpenAIServer):
                 }
                 self._send(404, json.dumps({"error": error}), "application/json")
                 return
-            reply = server.next_reply()
+            reply = server.by_effort.get(body.get("reasoning_effort")) or server.next_reply()
             if reply.redirect_to:
                 self.send_response(307)
                 self.send_header("Location", reply.redirect_to + self.path)

@@ -349,19 +349,17 @@ def test_connection_refused():
     assert_no_key(events, record)
 
 
-def test_redirect_to_another_host_does_not_carry_the_key(openai_fake):
-    # The openai SDK follows redirects (httpx follow_redirects=True) and httpx drops the
-    # Authorization header when the redirect leaves the origin (scheme, host and port).
+def test_redirect_is_not_followed_and_names_its_target(openai_fake):
+    # A redirect would carry the prompt to a host the user never chose (httpx strips only the
+    # Authorization header), so the provider stops and says where the host pointed.
     with FakeOpenAIServer() as other:
-        _events, record = run(openai_fake, Reply(redirect_to=other.root))
-        assert [r["path"] for r in other.requests] == ["/v1/chat/completions"]
-        assert other.requests[0]["body"]["model"] == MODEL  # 307: method and body kept
-        sent = {k.lower(): v for k, v in openai_fake.requests[0]["headers"].items()}
-        followed = {k.lower(): v for k, v in other.requests[0]["headers"].items()}
-        assert sent["authorization"] == f"Bearer {KEY}"
-        assert "authorization" not in followed
-        assert not any(KEY in v for v in followed.values())
-        assert record.status is Status.COMPLETE
+        events, record = run(openai_fake, Reply(redirect_to=other.root))
+        assert other.requests == []
+        failure = only_failure(events)
+        assert failure.kind is FailureKind.CONNECTION and failure.status == 307
+        assert other.root in failure.message and "not followed" in failure.message
+        assert record.status is Status.ERROR
+        assert_no_key(events, record)
 
 
 def test_unknown_model_id(openai_fake):

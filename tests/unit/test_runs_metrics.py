@@ -318,3 +318,27 @@ def test_execute_stops_when_cancelled_between_events():
         seen.append(event)
         cancel.cancel()
     assert len(seen) == 1 and record.status is Status.STOPPED and provider.closed
+
+
+def test_growing_text_reads_while_another_thread_appends():
+    """The Compare page reads answers while workers append: no piece may be lost or reordered."""
+    import threading
+
+    from playground.runs import GrowingText
+
+    text = GrowingText()
+    pieces = [f"{i} " for i in range(50_000)]
+    seen: list[str] = []
+
+    def write():
+        for p in pieces:
+            text.append(p)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    while writer.is_alive():
+        seen.append(text.text())
+    writer.join()
+    final = "".join(pieces)
+    assert text.text() == final
+    assert all(final.startswith(s) for s in seen[:: max(1, len(seen) // 200)])

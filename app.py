@@ -33,7 +33,7 @@ st.caption(
 )
 
 with st.sidebar:
-    if st.button("Clear conversation", icon="🧹", use_container_width=True):
+    if st.button("Clear conversation", icon="🧹", width="stretch"):
         state.chat.clear()
 
 render_code(settings)
@@ -50,7 +50,7 @@ prompt = st.chat_input("Ask gpt-oss…", submit_mode="stop", key="prompt")
 if state.chat == [] and prompt is None:
     st.caption("Try a sample prompt:")
     for column, (title, text) in zip(st.columns(len(SAMPLE_PROMPTS)), SAMPLE_PROMPTS.items(), strict=True):
-        if column.button(title, key=f"sample-{title}", use_container_width=True, help=text):
+        if column.button(title, key=f"sample-{title}", width="stretch", help=text):
             prompt = text
 
 if rerun_of is not None:

@@ -34,7 +34,7 @@ def render_vote(run: CompareRun, all_votes: list) -> None:
     if len(order.labels) == 2:
         for column, (verdict, text) in zip(st.columns(4), VERDICTS.items(), strict=True):
             vote = None
-            if column.button(text, key=f"vote-{comp.id}-{verdict}", use_container_width=True):
+            if column.button(text, key=f"vote-{comp.id}-{verdict}", width="stretch"):
                 vote = pair_vote(order, verdict, _answers(run), comp.id, comp.prompt)
             if vote:
                 cast(vote)
@@ -63,6 +63,6 @@ def render_leaderboard(votes: list) -> None:
         return
     st.subheader("Leaderboard")
     board = leaderboard(votes)
-    st.dataframe(board, hide_index=True, use_container_width=True)
+    st.dataframe(board, hide_index=True, width="stretch")
     note = length_note(board)
     st.caption(note or "Average answer length is shown because longer answers tend to win votes.")

@@ -11,7 +11,6 @@ from components.state import AppState, ChatTurn
 from playground.cancel import CancelToken
 from playground.connections import Connection, Kind, local_connection
 from playground.local_server import LocalServerError
-from playground.pricing import price_for
 from playground.providers import make_provider
 from playground.request import RunRequest
 from playground.runs import RunRecord, execute
@@ -58,7 +57,7 @@ def render_history(state: AppState, show_reasoning: bool) -> None:
 def stream_answer(state: AppState, connection: Connection, request: RunRequest, show_reasoning: bool) -> RunRecord:
     """Run `request`, rendering it live; the record joins the history before the first byte, so a
     Stop, a rerun or a crash keeps whatever arrived."""
-    price = price_for(request.model, local=connection.kind == Kind.LOCAL)
+    price = state.price(request.model, connection)
     record = RunRecord(request, connection_name=connection.name, price=price)
     state.chat.append(ChatTurn("assistant", record=record))
     with st.chat_message("assistant"):

@@ -21,11 +21,11 @@ def render_results(run: CompareRun) -> None:
     comp = run.comparison
     df = results_frame(comp.panes, comp.records)
     st.subheader("Results")
-    st.dataframe(display_table(df), hide_index=True, use_container_width=True)
+    st.dataframe(display_table(df), hide_index=True, width="stretch")
     figures = comparison_figures(df, colour_map(p.label for p in comp.panes))
     # One chart per row: full width keeps titles and axes readable on a projector.
     for name in (n for n in FIGURE_ORDER if n in figures):
-        st.plotly_chart(figures[name], use_container_width=True, theme=None, key=f"{comp.id}-{name}")
+        st.plotly_chart(figures[name], width="stretch", theme=None, key=f"{comp.id}-{name}")
     _agreement(run)
     _projection(df, comp.id)
     _export(run)
@@ -71,7 +71,7 @@ def _projection(df, comparison_id: str) -> None:
             }
         ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_config={
             "USD per 1,000 requests": st.column_config.NumberColumn(format="$%.4f"),
             "USD per month (30 days)": st.column_config.NumberColumn(format="$%.2f"),
@@ -90,24 +90,24 @@ def _export(run: CompareRun) -> None:
         to_json(comp, run.votes, include_reasoning=reasoning),
         f"comparison-{comp.id}.json",
         "application/json",
-        use_container_width=True,
+        width="stretch",
     )
     c2.download_button(
         "CSV (runs)",
         runs_csv(comp, include_reasoning=reasoning),
         f"comparison-{comp.id}.csv",
         "text/csv",
-        use_container_width=True,
+        width="stretch",
     )
     c3.download_button(
         "CSV (votes)",
         votes_csv(run.votes),
         f"votes-{comp.id}.csv",
         "text/csv",
-        use_container_width=True,
+        width="stretch",
         disabled=not run.votes,
     )
     report = html_report(comp, run.votes, include_reasoning=reasoning)
     c4.download_button(
-        "HTML report", report, f"comparison-{comp.id}.html", "text/html", use_container_width=True, type="primary"
+        "HTML report", report, f"comparison-{comp.id}.html", "text/html", width="stretch", type="primary"
     )

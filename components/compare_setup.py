@@ -89,21 +89,21 @@ def compare_sidebar(state: AppState) -> CompareOptions:
             "Effort sweep",
             on_click=effort_preset,
             args=(state,),
-            use_container_width=True,
+            width="stretch",
             help="One model at low / medium / high",
         )
         st.button(
             "Model sweep",
             on_click=model_preset,
             args=(state,),
-            use_container_width=True,
+            width="stretch",
             help="gpt-oss-20b vs gpt-oss-120b",
         )
         st.button(
             "Host sweep",
             on_click=host_preset,
             args=(state,),
-            use_container_width=True,
+            width="stretch",
             help="The same model on two connections",
         )
         st.session_state.setdefault("n_panes", 2)

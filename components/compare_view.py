@@ -60,6 +60,10 @@ def render_panes(run: CompareRun, show_reasoning: bool, live: bool) -> None:
                         comp.records[RunKey(pane_index, repeat)], show_reasoning, blind
                     )
     if not live:
+        # Drawn from the session while still running means the run that streamed it was
+        # superseded (Stop all, any widget, leaving the page): Streamlit starts the new script
+        # run before the old one reaches its next yield point, so stop it here too.
+        comp.stop()
         for view in views.values():
             view.finish()
         return

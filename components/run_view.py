@@ -103,7 +103,7 @@ class RunView:
 
 def render_status(record: RunRecord, on_rerun: Callable[[RunRecord, int], None] | None) -> None:
     status, failure = record.status, record.failure
-    if status == Status.STOPPED:
+    if status in (Status.STOPPED, Status.STREAMING):  # streaming in history: its script run was stopped
         st.info("Stopped. The partial answer above is kept.", icon="⏹️")
     elif status == Status.ERROR and failure:
         st.error(f"**{failure.title}.** {failure.message}", icon="🚫")

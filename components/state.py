@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from playground.connections import Connection
+from playground.connections import Connection, Kind
+from playground.pricing import DEFAULT_PRICES, Price, price_for
 from playground.runs import RunRecord
 from playground.settings import default_connections
 
@@ -25,6 +26,7 @@ class AppState:
     chat: list[ChatTurn] = field(default_factory=list)
     pending_rerun: str | None = None  # id of a run to re-send with a larger budget
     compare_runs: list = field(default_factory=list)
+    prices: dict[str, Price] = field(default_factory=lambda: dict(DEFAULT_PRICES))  # editable per session
     votes: list = field(default_factory=list)
 
     def pop_rerun(self) -> RunRecord | None:
@@ -34,6 +36,9 @@ class AppState:
             if turn.record is not None and turn.record.id == run_id:
                 return self.chat.pop(i).record
         return None
+
+    def price(self, model: str, connection: Connection) -> Price | None:
+        return price_for(model, self.prices, local=connection.kind == Kind.LOCAL)
 
     def connection(self, connection_id: str) -> Connection | None:
         return next((c for c in self.connections if c.id == connection_id), None)

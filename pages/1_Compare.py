@@ -34,7 +34,14 @@ elif submitted and len(panes) < 2:
     st.warning("Pick a model in at least two panes.")
 elif submitted:
     history = conversation(state.chat) if with_history else ()
-    comp = Comparison(panes, prompt.strip(), history, options.repeats, provider_factory=providers).start()
+    comp = Comparison(
+        panes,
+        prompt.strip(),
+        history,
+        options.repeats,
+        provider_factory=providers,
+        pricing=lambda pane: state.price(pane.model, pane.connection),
+    ).start()
     runs.append(new_run(comp, options.blind))
     st.session_state.compare_current = len(runs) - 1
     st.button("Stop all", icon="⏹️", help="Cancels every pane and keeps what has arrived.")

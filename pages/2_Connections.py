@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.connection_form import connection_form
 from components.frame import frame
+from components.price_editor import render_price_editor
 from playground.connections import KIND_LABELS
 from playground.probe import probe
 
@@ -33,12 +34,10 @@ for conn in list(state.connections):
         info.markdown(f"**{conn.name}** · {KIND_LABELS[conn.kind]} · _{conn.source}_")
         shown = {k: v for k, v in details.items() if v and k not in ("name", "kind")}
         info.caption(" · ".join(f"{k}: `{v}`" for k, v in shown.items()) or "no settings needed")
-        if actions.button("Test", key=f"test-{conn.id}", icon="🩺", use_container_width=True):
+        if actions.button("Test", key=f"test-{conn.id}", icon="🩺", width="stretch"):
             with st.spinner(f"Testing {conn.name}…"):
                 results[conn.id] = probe(conn)
-        if conn.source != "builtin" and actions.button(
-            "Remove", key=f"rm-{conn.id}", icon="🗑️", use_container_width=True
-        ):
+        if conn.source != "builtin" and actions.button("Remove", key=f"rm-{conn.id}", icon="🗑️", width="stretch"):
             state.connections = [c for c in state.connections if c.id != conn.id]
             results.pop(conn.id, None)
             st.rerun()
@@ -56,3 +55,6 @@ st.subheader("Add a connection")
 with st.container(border=True):
     new = connection_form("new")
     st.button("Add connection", type="primary", disabled=new is None, icon="➕", on_click=add_connection, args=(new,))
+
+st.divider()
+render_price_editor(state)

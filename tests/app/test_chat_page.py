@@ -125,3 +125,14 @@ def test_view_code_uses_env_variable_not_key(app_at, openai_fake, monkeypatch):
     assert 'os.environ["OPENAI_API_KEY"]' in code and "$OPENAI_API_KEY" in code
     assert "sk-test-SECRETKEY1234567890" not in code
     assert '"reasoning_effort": "medium"' in code or "reasoning_effort=" in code
+
+
+def test_cost_comes_from_the_session_price_table(app_at, openai_fake, monkeypatch):
+    from playground.pricing import Price
+
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_fake.url)
+    at = app_at().run()
+    at.session_state["app"].prices = {"gpt-oss-120b": Price(1000.0, 1000.0)}
+    at.chat_input(key="prompt").set_value("hi").run()
+    # The fake reports 12 input and 20 output tokens: (12 + 20) * 1000 / 1M = $0.032.
+    assert "$0.032000" in _texts(at)

@@ -95,13 +95,18 @@ def test_model_output_cannot_load_images_or_run_links(app, fake, page):
     assert page.get_by_text("<script>alert(1)</script>").first.is_visible()
 
 
-@pytest.mark.parametrize("path", ["/"])
+@pytest.mark.parametrize("path", ["/", "/Compare", "/Connections"])
 def test_every_page_opens_by_url_on_a_fresh_server(fake, page, tmp_path, path):
     fresh = App({"OPENAI_BASE_URL": fake.url}, tmp_path)
     try:
         page.goto(fresh.url + path)
+        page.get_by_role("heading", name=path.strip("/") or "Chat").wait_for()
         wait_idle(page)
-        assert page.get_by_test_id("stSidebar").is_visible()
+        sidebar = page.get_by_test_id("stSidebar")
+        assert sidebar.is_visible()
+        for label in ("Chat", "Compare", "Connections"):  # the shared frame drew the navigation
+            sidebar.get_by_text(label, exact=True).wait_for(state="visible")  # widgets load lazily
+        assert page.get_by_role("heading", name=path.strip("/") or "Chat").is_visible()
         assert page.locator("[data-testid=stException]").count() == 0
     finally:
         fresh.stop()

@@ -100,3 +100,31 @@ def test_blind_vote_reveals_names_after_the_vote(app, page):
     assert page.get_by_text("Revealed:").is_visible()
     assert page.get_by_role("heading", name="gpt-oss-20b · medium").is_visible()
     assert page.get_by_role("heading", name="Leaderboard").is_visible()
+
+
+def test_stop_all_cancels_every_pane_and_keeps_partial_answers(page, tmp_path):
+    with FakeOpenAIServer() as slow:
+        slow.default = Reply(
+            reasoning="", answer=" ".join(f"tok{i}" for i in range(300)), dialect="plain", delay_s=0.05
+        )
+        app = App({"OPENAI_BASE_URL": slow.url}, tmp_path)
+        try:
+            page.goto(app.url + "/Compare")
+            wait_idle(page)
+            _start(page, app, "Count slowly")
+            headings = ("gpt-oss-120b · low", "gpt-oss-20b · medium")  # the default two panes
+            for heading in headings:
+                _pane(page, heading).get_by_text("tok3", exact=False).wait_for()
+            page.get_by_role("button", name="Stop all").click()
+            page.get_by_text("Stopped. The partial answer above is kept.").first.wait_for()
+            wait_idle(page)
+            assert page.get_by_text("Stopped. The partial answer above is kept.").count() == 2
+            for heading in headings:
+                text = _pane(page, heading).inner_text()
+                assert "tok3" in text and "tok299" not in text
+            deadline = time.monotonic() + 10
+            while slow.open_streams and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert slow.open_streams == 0
+        finally:
+            app.stop()

@@ -130,6 +130,14 @@ class FakeOpenAIServer:
         self.replies.extend(replies)
         return self
 
+    def streams_closed(self, timeout_s: float = 5.0) -> bool:
+        """True once no stream is open. The handler thread counts a stream closed just after
+        its last write, which can be a moment after the client has read everything."""
+        deadline = time.monotonic() + timeout_s
+        while self.open_streams and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return self.open_streams == 0
+
     def next_reply(self) -> Reply:
         with self._lock:
             return self.replies.popleft() if self.replies else self.default

@@ -103,7 +103,7 @@ def test_socket_closed_mid_stream(openai_fake):
     failure = only_failure(events)
     assert failure.kind is FailureKind.INTERRUPTED and "connection broke" in failure.message
     assert_partial_kept(record)
-    assert openai_fake.open_streams == 0
+    assert openai_fake.streams_closed()
 
 
 def test_clean_end_without_done_or_finish_reason(openai_fake):

@@ -65,7 +65,7 @@ def test_every_dialect(openai_fake, dialect, stream):
     assert (record.reasoning, record.answer) == (expected_reasoning, ANSWER)
     if stream:  # really streamed: one delta per word
         assert sum(isinstance(e, TextDelta) for e in events) == len(ANSWER.split(" "))
-    assert openai_fake.open_streams == 0
+    assert openai_fake.streams_closed()
 
 
 def test_bedrock_wrapped_reasoning_deltas_each_become_reasoning(openai_fake):

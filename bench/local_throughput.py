@@ -8,6 +8,7 @@ Run: .venv/bin/python bench/local_throughput.py
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -30,7 +31,9 @@ PROMPT = [{"role": "user", "content": "Write a long story about a lighthouse kee
 def in_process() -> float:
     from llama_cpp import Llama
 
-    llm = Llama(model_path=str(shipped_model_path()), n_ctx=2048, chat_format="gemma", verbose=False)
+    llm = Llama(
+        model_path=str(shipped_model_path()), n_ctx=2048, chat_format="gemma", n_threads=os.cpu_count(), verbose=False
+    )
     start = time.perf_counter()
     out = llm.create_chat_completion(PROMPT, max_tokens=TOKENS, temperature=0.8, seed=1)
     return out["usage"]["completion_tokens"] / (time.perf_counter() - start)

@@ -76,6 +76,9 @@ class LocalServer:
             str(self.n_ctx),
             "--model_alias",
             self.model_alias,
+            # The server's default is one thread; generation is compute-bound, so use every core.
+            "--n_threads",
+            str(os.cpu_count() or 1),
         ]
         if self.chat_format:
             cmd += ["--chat_format", self.chat_format]

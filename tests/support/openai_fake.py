@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -93,6 +94,13 @@ def whole_message(reply: Reply) -> dict:
     return message
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up (Stop, a closed keep-alive socket) is normal here, not news."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FakeOpenAIServer:
     def __init__(self, models: list[str] | None = None, models_status: int = 200) -> None:
         self.replies: deque[Reply] = deque()
@@ -109,7 +117,7 @@ class FakeOpenAIServer:
         self.models_status = models_status
         self.open_streams = 0
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         # A short poll interval: shutdown() waits for it, once per test.
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)

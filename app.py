@@ -10,7 +10,7 @@ from components.code_view import render_code
 from components.frame import frame
 from components.state import ChatTurn
 from playground.models import takes_reasoning_effort
-from playground.request import RunRequest, budget_warning
+from playground.request import RunRequest, budget_warning, context_warning
 
 SAMPLE_PROMPTS = {
     "Savings or CD?": (
@@ -62,6 +62,9 @@ elif prompt is not None and prompt.strip():
     state.chat.append(ChatTurn("user", prompt))
     render_user(prompt)
     request = RunRequest(settings.model, conversation(state.chat), settings.system_prompt, settings.params)
+    too_long = context_warning(request)
+    if too_long:
+        st.warning(too_long, icon="📏")
     stream_answer(state, settings.connection, request, settings.show_reasoning)
 elif prompt is not None:
     st.toast("The prompt is empty: nothing was sent.")

@@ -51,3 +51,19 @@ def budget_warning(params: Params, takes_effort: bool) -> str | None:
             f"Consider at least {need:,}."
         )
     return None
+
+
+CONTEXT_TOKENS = 128_000  # gpt-oss context window on every host we know
+
+
+def context_warning(request: RunRequest, context_tokens: int = CONTEXT_TOKENS) -> str | None:
+    """A sentence when the conversation plus the output budget likely exceeds the context window
+    (estimated at 4 characters a token; the host's own 400 is still mapped if it is wrong)."""
+    chars = len(request.system_prompt) + sum(len(str(m.get("content") or "")) for m in request.messages)
+    estimate = chars // 4
+    if estimate + request.params.max_tokens <= context_tokens:
+        return None
+    return (
+        f"This conversation is about {estimate:,} tokens; with {request.params.max_tokens:,} output tokens it "
+        f"likely exceeds the {context_tokens:,}-token context window. Clear the conversation or shorten the prompt."
+    )

@@ -136,3 +136,13 @@ def test_cost_comes_from_the_session_price_table(app_at, openai_fake, monkeypatc
     at.chat_input(key="prompt").set_value("hi").run()
     # The fake reports 12 input and 20 output tokens: (12 + 20) * 1000 / 1M = $0.032.
     assert "$0.032000" in _texts(at)
+
+
+def test_prompt_over_the_context_warns_and_maps_the_host_error(app_at, openai_fake, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_fake.url)
+    body = '{"error": {"message": "This model\'s maximum context length is 131072 tokens."}}'
+    openai_fake.queue(Reply(status=400, body=body))
+    at = app_at().run()
+    at.chat_input(key="prompt").set_value("word " * 110_000).run()  # ~137K estimated tokens
+    assert any("context window" in w.value for w in at.warning)
+    assert any("Context too long" in e.value for e in at.error)

@@ -80,32 +80,20 @@ def host_preset(state: AppState) -> None:
     _set_panes([(conn.id, model, effort), (other.id, other_model, effort)])
 
 
+PRESETS = (
+    ("Effort sweep", effort_preset, "One model at low / medium / high"),
+    ("Model sweep", model_preset, "gpt-oss-20b vs gpt-oss-120b"),
+    ("Host sweep", host_preset, "The same model on two connections"),
+)
+
+
 # -- widgets ----------------------------------------------------------------------------------------
 def compare_sidebar(state: AppState) -> CompareOptions:
     with st.sidebar:
         st.header("Panes")
         st.caption("One-click presets use the first pane's connection and model.")
-        st.button(
-            "Effort sweep",
-            on_click=effort_preset,
-            args=(state,),
-            width="stretch",
-            help="One model at low / medium / high",
-        )
-        st.button(
-            "Model sweep",
-            on_click=model_preset,
-            args=(state,),
-            width="stretch",
-            help="gpt-oss-20b vs gpt-oss-120b",
-        )
-        st.button(
-            "Host sweep",
-            on_click=host_preset,
-            args=(state,),
-            width="stretch",
-            help="The same model on two connections",
-        )
+        for label, preset, help in PRESETS:
+            st.button(label, on_click=preset, args=(state,), width="stretch", help=help)
         st.session_state.setdefault("n_panes", 2)
         st.number_input("Number of panes", 2, MAX_PANES, key="n_panes")
         repeats = st.number_input(

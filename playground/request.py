@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from playground.models import takes_reasoning_effort
+
 EFFORTS = ("low", "medium", "high")
 
 # Output-token budgets below which an effort level often spends everything on reasoning.
@@ -37,6 +39,25 @@ class RunRequest:
         """Messages in Chat Completions form with the system prompt first."""
         head = [{"role": "system", "content": self.system_prompt}] if self.system_prompt else []
         return head + [{"role": m["role"], "content": m["content"]} for m in self.messages]
+
+
+def chat_completions_body(request: RunRequest, *, stream: bool, include_model: bool = True) -> dict:
+    """The Chat Completions JSON for a request: the openai SDK's arguments, and the body InvokeModel
+    and SageMaker take (without `model`: their URL names it). `reasoning_effort` only goes to
+    models that take it; a usage chunk is asked for when streaming."""
+    p = request.params
+    body: dict = {"model": request.model} if include_model else {}
+    body |= {"messages": request.chat_messages(), "max_tokens": p.max_tokens}
+    if p.temperature is not None:
+        body["temperature"] = p.temperature
+    if p.top_p is not None:
+        body["top_p"] = p.top_p
+    if p.reasoning_effort and takes_reasoning_effort(request.model):
+        body["reasoning_effort"] = p.reasoning_effort
+    if stream:
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}
+    return body
 
 
 def budget_warning(params: Params, takes_effort: bool) -> str | None:

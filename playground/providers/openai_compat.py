@@ -33,7 +33,7 @@ from playground.events import (
     Usage,
     now,
 )
-from playground.models import fallback_ids, takes_reasoning_effort
+from playground.models import fallback_ids
 from playground.providers.openai_errors import (
     NOT_COMPATIBLE,
     failure_from_exception,
@@ -41,7 +41,7 @@ from playground.providers.openai_errors import (
     host_message,
 )
 from playground.reasoning import ANSWER, REASONING, ContentNormaliser, to_events
-from playground.request import RunRequest
+from playground.request import RunRequest, chat_completions_body
 from playground.secrets import Secret, redact
 
 REASONING_FIELDS = ("reasoning", "reasoning_content", "thinking")
@@ -55,19 +55,7 @@ NO_FINISH = "The stream ended without a finish reason (no [DONE], no finish_reas
 
 def build_kwargs(request: RunRequest, stream: bool | None = None) -> dict:
     """The Chat Completions arguments for a request (also what "View code" shows)."""
-    p = request.params
-    stream = p.stream if stream is None else stream
-    kwargs: dict = {"model": request.model, "messages": request.chat_messages(), "max_tokens": p.max_tokens}
-    if p.temperature is not None:
-        kwargs["temperature"] = p.temperature
-    if p.top_p is not None:
-        kwargs["top_p"] = p.top_p
-    if p.reasoning_effort and takes_reasoning_effort(request.model):
-        kwargs["reasoning_effort"] = p.reasoning_effort
-    if stream:
-        kwargs["stream"] = True
-        kwargs["stream_options"] = {"include_usage": True}
-    return kwargs
+    return chat_completions_body(request, stream=request.params.stream if stream is None else stream)
 
 
 def _field(obj, name: str):

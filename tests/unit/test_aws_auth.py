@@ -15,25 +15,11 @@ from playground.events import Failure, FailureKind, Finish
 from playground.providers.aws import discover_models, make_aws_provider
 from playground.request import Params, RunRequest
 from playground.secrets import Secret
-from tests.support.aws_fake import FAKE_ACCESS_KEY, AwsFake, collect, error_reply, isolate_aws_env, json_reply
+from tests.support.aws_fake import FAKE_ACCESS_KEY, AwsFake, collect, error_reply, json_reply
 
 ENV_TOKEN = "bedrock-api-key-RU5WSVJPTk1FTlQtVE9LRU4tU0hBUkVELUJZLUFMTA=="
 USER_KEY = "bedrock-api-key-VVNFUi1LRVktRk9SLU9ORS1DT05ORUNUSU9OLU9OTFk="
 SIGV4 = "AWS4-HMAC-SHA256"
-
-
-@pytest.fixture(scope="module")
-def server():
-    server = AwsFake()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fake(server, monkeypatch):
-    isolate_aws_env(monkeypatch)
-    server.reset()
-    return server
 
 
 def ask() -> RunRequest:

@@ -25,26 +25,11 @@ from tests.support.aws_fake import (
     converse_reply,
     converse_stream_reply,
     exception_event,
-    isolate_aws_env,
     of_type,
     stream_reply,
 )
 
 MODEL = "openai.gpt-oss-120b-1:0"
-
-
-@pytest.fixture(scope="module")
-def server():
-    server = AwsFake()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fake(server, monkeypatch):
-    isolate_aws_env(monkeypatch)
-    server.reset()
-    return server
 
 
 def provider(fake: AwsFake, **settings):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import pytest
 from botocore.stub import Stubber
 
 from playground.connections import Auth, Connection, Kind
@@ -20,24 +19,10 @@ from playground.providers.aws.clients import endpoint_for, make_client
 from playground.providers.aws.converse import ConverseProvider
 from playground.request import Params, RunRequest
 from playground.secrets import Secret
-from tests.support.aws_fake import AwsFake, collect, error_reply, isolate_aws_env, json_reply
+from tests.support.aws_fake import collect, error_reply, json_reply
 
 CONN = Connection("b", Kind.BEDROCK_CONVERSE, region="us-west-2")
 SM_CONN = Connection("s", Kind.SAGEMAKER, region="us-west-2")
-
-
-@pytest.fixture(scope="module")
-def server():
-    server = AwsFake()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fake(server, monkeypatch):
-    isolate_aws_env(monkeypatch)
-    server.reset()
-    return server
 
 
 def summary(model_id: str, status="ACTIVE", inference=("ON_DEMAND",)) -> dict:

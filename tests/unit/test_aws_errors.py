@@ -19,7 +19,6 @@ from tests.support.aws_fake import (
     completion_chunk,
     converse_events,
     error_reply,
-    isolate_aws_env,
     of_type,
     stream_reply,
 )
@@ -103,20 +102,6 @@ SAGEMAKER_CASES = [
     (500, "InternalFailure", "An internal error occurred.", K.SERVER_ERROR, "internal error"),
     (503, "ServiceUnavailable", "Service unavailable.", K.SERVER_ERROR, "unavailable"),
 ]
-
-
-@pytest.fixture(scope="module")
-def server():
-    server = AwsFake()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fake(server, monkeypatch):
-    isolate_aws_env(monkeypatch)
-    server.reset()
-    return server
 
 
 def conn(fake: AwsFake, kind: Kind, **changes) -> Connection:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from playground.connections import Connection, Kind
 from playground.events import Failure, FailureKind, Finish, ReasoningDelta, TextDelta, ToolCallDelta, Usage
 from playground.providers.aws import make_aws_provider
@@ -17,7 +15,6 @@ from tests.support.aws_fake import (
     completion_chunk,
     event,
     exception_event,
-    isolate_aws_env,
     json_reply,
     of_type,
     stream_reply,
@@ -25,20 +22,6 @@ from tests.support.aws_fake import (
 
 MODEL = "openai.gpt-oss-20b-1:0"
 METRICS = {"inputTokenCount": 12, "outputTokenCount": 34, "invocationLatency": 567, "firstByteLatency": 89}
-
-
-@pytest.fixture(scope="module")
-def server():
-    server = AwsFake()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fake(server, monkeypatch):
-    isolate_aws_env(monkeypatch)
-    server.reset()
-    return server
 
 
 def provider(fake: AwsFake):

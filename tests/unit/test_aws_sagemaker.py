@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from playground.connections import Connection, Kind
 from playground.events import Failure, FailureKind, Finish, ReasoningDelta, TextDelta, Usage
 from playground.providers.aws import make_aws_provider
@@ -16,7 +14,6 @@ from tests.support.aws_fake import (
     collect,
     completion_chunk,
     exception_event,
-    isolate_aws_env,
     json_reply,
     of_type,
     payload_parts,
@@ -31,20 +28,6 @@ STREAM = sse(
     completion_chunk("日本🙂"),
     completion_chunk(finish="stop", usage={"prompt_tokens": 3, "completion_tokens": 4}),
 )
-
-
-@pytest.fixture(scope="module")
-def server():
-    server = AwsFake()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def fake(server, monkeypatch):
-    isolate_aws_env(monkeypatch)
-    server.reset()
-    return server
 
 
 def provider(fake: AwsFake, endpoint_name: str | None = None):

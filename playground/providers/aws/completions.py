@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from playground.events import Event, Failure, FailureKind, Finish, ReasoningDelta, ToolCallDelta, Usage, now
-from playground.models import takes_reasoning_effort
 from playground.providers.aws.aws_errors import HostStreamError
 from playground.reasoning import ContentNormaliser, to_events
-from playground.request import RunRequest
+from playground.request import RunRequest, chat_completions_body
 
 REASONING_FIELDS = ("reasoning", "reasoning_content", "thinking")
 METRICS_KEY = "amazon-bedrock-invocationMetrics"
@@ -24,18 +23,7 @@ NOT_CHAT = "The host did not answer with Chat Completions JSON"
 
 def chat_body(request: RunRequest, *, stream: bool) -> dict:
     """The JSON body without `model` (the URL names the model or endpoint)."""
-    p = request.params
-    body: dict = {"messages": request.chat_messages(), "max_tokens": p.max_tokens}
-    if p.temperature is not None:
-        body["temperature"] = p.temperature
-    if p.top_p is not None:
-        body["top_p"] = p.top_p
-    if p.reasoning_effort and takes_reasoning_effort(request.model):
-        body["reasoning_effort"] = p.reasoning_effort
-    if stream:
-        body["stream"] = True
-        body["stream_options"] = {"include_usage": True}
-    return body
+    return chat_completions_body(request, stream=stream, include_model=False)
 
 
 def _int(value) -> int | None:

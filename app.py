@@ -47,11 +47,15 @@ rerun_of = state.pop_rerun()
 render_history(state, settings.show_reasoning)
 
 prompt = st.chat_input("Ask gpt-oss…", submit_mode="stop", key="prompt")
+samples = st.empty()
 if state.chat == [] and prompt is None:
-    st.caption("Try a sample prompt:")
-    for column, (title, text) in zip(st.columns(len(SAMPLE_PROMPTS)), SAMPLE_PROMPTS.items(), strict=True):
-        if column.button(title, key=f"sample-{title}", width="stretch", help=text):
-            prompt = text
+    with samples.container():
+        st.caption("Try a sample prompt:")
+        for column, (title, text) in zip(st.columns(len(SAMPLE_PROMPTS)), SAMPLE_PROMPTS.items(), strict=True):
+            if column.button(title, key=f"sample-{title}", width="stretch", help=text):
+                prompt = text
+if prompt:
+    samples.empty()  # the conversation has started: the samples make way for it
 
 if rerun_of is not None:
     old = rerun_of.request

@@ -146,3 +146,11 @@ def test_prompt_over_the_context_warns_and_maps_the_host_error(app_at, openai_fa
     at.chat_input(key="prompt").set_value("word " * 110_000).run()  # ~137K estimated tokens
     assert any("context window" in w.value for w in at.warning)
     assert any("Context too long" in e.value for e in at.error)
+
+
+def test_sample_prompt_sends_the_bedrock_blog_question(app_at, openai_fake, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_fake.url)
+    at = app_at().run()
+    at.button(key="sample-√(42³)").click().run()
+    assert openai_fake.requests[-1]["body"]["messages"][-1]["content"] == "Tell me the square root of 42 ^ 3"
+    assert not [b for b in at.button if b.key and b.key.startswith("sample-")]  # samples make way

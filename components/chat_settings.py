@@ -99,6 +99,11 @@ def chat_sidebar(state: AppState) -> ChatSettings:
         if not model_ids:
             st.error("This connection offers no model to pick.")
             st.stop()
+        # A model picked (or typed) for one connection means nothing on another: reset on a switch.
+        if st.session_state.get("model_connection") != connection.id:
+            if st.session_state.get("model") not in model_ids:
+                st.session_state.model = model_ids[0]
+            st.session_state.model_connection = connection.id
         model = st.selectbox("Model", model_ids, key="model", bind="query-params", accept_new_options=True)
         model = model or model_ids[0]
         takes_effort = takes_reasoning_effort(model)

@@ -154,3 +154,23 @@ def test_sample_prompt_sends_the_bedrock_blog_question(app_at, openai_fake, monk
     at.button(key="sample-√(42³)").click().run()
     assert openai_fake.requests[-1]["body"]["messages"][-1]["content"] == "Tell me the square root of 42 ^ 3"
     assert not [b for b in at.button if b.key and b.key.startswith("sample-")]  # samples make way
+
+
+def test_switching_connection_resets_a_model_the_new_host_lacks(app_at, openai_fake, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_fake.url)
+    at = app_at().run()
+    assert at.selectbox(key="model").value == "openai.gpt-oss-120b-1:0"
+    at.selectbox(key="conn").set_value("local").run()
+    assert at.selectbox(key="model").value == "gemma-3-270m (local)"
+    at.selectbox(key="conn").set_value("env-openai").run()
+    assert at.selectbox(key="model").value == "openai.gpt-oss-120b-1:0"
+
+
+def test_shared_link_selects_connection_model_and_effort_but_sends_nothing(app_at, openai_fake, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_fake.url)
+    at = app_at()
+    at.query_params.update({"conn": "env-openai", "model": "openai.gpt-oss-20b-1:0", "effort": "high", "q": "hi"})
+    at.run()
+    assert at.selectbox(key="model").value == "openai.gpt-oss-20b-1:0"
+    assert at.get("button_group")[0].value == "high"
+    assert not [r for r in openai_fake.requests if r["method"] == "POST"]

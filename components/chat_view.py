@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import closing
+from contextlib import closing, nullcontext
 
 import streamlit as st
 
@@ -75,7 +75,10 @@ def stream_answer(state: AppState, connection: Connection, request: RunRequest, 
             record.close()
             view.finish()
             return record
-        with closing(execute(provider, request, record, CancelToken())) as events:
+        waiting = (
+            nullcontext() if request.params.stream else st.spinner("Streaming is off: waiting for the whole answer…")
+        )
+        with waiting, closing(execute(provider, request, record, CancelToken())) as events:
             for event in events:
                 view.on_event(event)
         view.finish(on_rerun=request_rerun)

@@ -174,3 +174,14 @@ def test_shared_link_selects_connection_model_and_effort_but_sends_nothing(app_a
     assert at.selectbox(key="model").value == "openai.gpt-oss-20b-1:0"
     assert at.get("button_group")[0].value == "high"
     assert not [r for r in openai_fake.requests if r["method"] == "POST"]
+
+
+def test_streaming_off_sends_one_request_and_shows_the_whole_answer(app_at, openai_fake, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_fake.url)
+    openai_fake.queue(Reply(reasoning="Whole thoughts.", answer="Whole answer.", dialect="bedrock"))
+    at = app_at().run()
+    at.toggle(key="stream").set_value(False).run()
+    at.chat_input(key="prompt").set_value("hi").run()
+    assert "stream" not in openai_fake.requests[-1]["body"]
+    body = _texts(at)
+    assert "Whole answer." in body and "Whole thoughts." in body and "<reasoning>" not in body

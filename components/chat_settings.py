@@ -106,6 +106,8 @@ def chat_sidebar(state: AppState) -> ChatSettings:
             st.session_state.model_connection = connection.id
         model = st.selectbox("Model", model_ids, key="model", bind="query-params", accept_new_options=True)
         model = model or model_ids[0]
+        if model not in model_ids:
+            st.caption(f"ℹ️ `{model}` is not in this connection's model list; it is sent as typed.")
         takes_effort = takes_reasoning_effort(model)
         effort = st.segmented_control(
             "Reasoning effort",

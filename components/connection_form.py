@@ -130,6 +130,9 @@ def connection_form(prefix: str, base: Connection | None = None) -> Connection |
 
 
 def _validated(kind: Kind, name: str, fields: dict, base: Connection | None) -> Connection | None:
+    if kind == Kind.LOCAL and fields.get("model_path") and not fields["model_path"].endswith(".gguf"):
+        st.caption("⚠️ The local model must be a .gguf file.")
+        return None
     if kind == Kind.OPENAI:
         problem = check_base_url(fields["base_url"]) if fields["base_url"] else "Enter a base URL."
         if problem:
@@ -138,8 +141,19 @@ def _validated(kind: Kind, name: str, fields: dict, base: Connection | None) -> 
     if kind == Kind.SAGEMAKER and not fields.get("endpoint_name"):
         st.caption("⚠️ Enter the SageMaker endpoint name.")
         return None
-    if fields.get("auth") == Auth.API_KEY and not fields.get("api_key"):
-        st.caption("⚠️ Enter the Bedrock API key.")
+    missing = {
+        Auth.API_KEY: ("api_key",),
+        Auth.KEYS: ("access_key_id", "secret_access_key"),
+        Auth.PROFILE: ("profile",),
+    }.get(fields.get("auth"), ())
+    if any(not fields.get(name) for name in missing):
+        needs = {
+            "api_key": "the Bedrock API key",
+            "access_key_id": "the access key ID",
+            "secret_access_key": "the secret access key",
+            "profile": "the profile name",
+        }
+        st.caption("⚠️ Enter " + " and ".join(needs[n] for n in missing if not fields.get(n)) + ".")
         return None
     if base is not None:
         return base.with_(name=name, **fields, source="user")

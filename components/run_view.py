@@ -17,6 +17,8 @@ from playground.runs import RunRecord, Status
 
 
 def thought_label(record: RunRecord, show_reasoning: bool) -> str:
+    if not record.request.params.stream and record.ended is not None:
+        return "Reasoning (streaming off: not timed)" if show_reasoning else "Reasoning hidden"
     end = record.first_answer or record.ended
     if record.first_token is None or end is None:
         return "Thinking…"
@@ -97,18 +99,33 @@ class RunView:
             self._notices.empty()
         with self._status_box:
             render_status(r, on_rerun)
-        if not self.blind:
+        if self.blind:
+            return
+        if r.status == Status.ERROR:  # nothing arrived: figures would read like a billed answer
+            self._metrics.caption(f"no output · failed after {r.metrics.latency_s or 0:.2f} s")
+        else:
             self._metrics.caption(metrics_line(r.metrics))
+
+
+def _what_is_kept(record: RunRecord) -> str:
+    if record.answer:
+        return "The partial answer above is kept."
+    if record.reasoning:
+        return "The reasoning so far is kept (no answer had started)."
+    return ""
 
 
 def render_status(record: RunRecord, on_rerun: Callable[[RunRecord, int], None] | None) -> None:
     status, failure = record.status, record.failure
+    kept = _what_is_kept(record)
     if status in (Status.STOPPED, Status.STREAMING):  # streaming in history: its script run was stopped
-        st.info("Stopped. The partial answer above is kept.", icon="⏹️")
+        st.info(f"Stopped. {kept}" if kept else "Stopped before anything arrived.", icon="⏹️")
     elif status == Status.ERROR and failure:
         st.error(f"**{failure.title}.** {failure.message}", icon="🚫")
     elif status == Status.INTERRUPTED and failure:
-        st.warning(f"**{failure.title}.** {failure.message} The partial answer above is kept.", icon="⚠️")
+        message = failure.message.rstrip()
+        message += "" if message.endswith((".", "!", "?")) else "."
+        st.warning(f"**{failure.title}.** {message} {kept}", icon="⚠️")
     elif status == Status.INCOMPLETE:
         budget = record.request.params.max_tokens
         if record.budget_exhausted:

@@ -17,7 +17,11 @@ options = compare_sidebar(state)
 st.title("Compare")
 st.caption("Run one prompt in every pane at the same time and compare answers, speed, tokens and cost.")
 
-panes = pane_editor(state, options)
+if options.blind:  # viewers must not read the models off the set-up
+    with st.expander("Pane set-up (folded in blind mode so viewers cannot see the models)", icon="🙈"):
+        panes = pane_editor(state, options)
+else:
+    panes = pane_editor(state, options)
 providers: ProviderCache = st.session_state.setdefault("providers", ProviderCache())
 
 with st.form("compare-prompt", border=False):

@@ -20,6 +20,7 @@ import json
 import math
 import time
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -168,7 +169,7 @@ def runs_csv(comp: Comparison, include_reasoning: bool = False) -> str:
 def votes_csv(votes: Sequence[Vote]) -> str:
     rows = [
         {
-            "cast_at": v.cast_at,
+            "cast_at": datetime.fromtimestamp(v.cast_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
             "comparison_id": v.comparison_id,
             "shown": " | ".join(v.shown),
             "ranking": " > ".join(" = ".join(g) for g in v.ranking),

@@ -51,7 +51,11 @@ def compute(
     reported_output: int | None,
     reported_reasoning: int | None,
     price: Price | None,
+    streamed: bool = True,
 ) -> Metrics:
+    """`streamed=False`: the whole answer arrived in one body, so there is no generation window
+    to time and no reasoning time to report; tokens/s is then output over total latency."""
+
     def since(t: float | None) -> float | None:
         return None if t is None else max(0.0, t - started)
 
@@ -72,11 +76,14 @@ def compute(
         answer_tokens = reported_output - reasoning_tokens
         output_estimated, split_estimated = False, bool(reasoning)
 
-    generating = (ended - first_token) if (ended is not None and first_token is not None) else None
+    if streamed:
+        generating = (ended - first_token) if (ended is not None and first_token is not None) else None
+    else:
+        generating = (ended - started) if ended is not None else None
     output = reasoning_tokens + answer_tokens
     tokens_per_s = output / generating if generating and generating > 0 and output else None
     reasoning_time = None
-    if first_token is not None and (first_answer is not None or ended is not None) and reasoning:
+    if streamed and first_token is not None and (first_answer is not None or ended is not None) and reasoning:
         reasoning_time = max(0.0, (first_answer if first_answer is not None else ended) - first_token)
     return Metrics(
         time_to_first_token_s=since(first_token),

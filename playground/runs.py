@@ -189,6 +189,7 @@ class RunRecord:
             reported_output=u.output_tokens,
             reported_reasoning=u.reasoning_tokens,
             price=self.price,
+            streamed=self.request.params.stream,
         )
 
     def to_dict(self, include_reasoning: bool = True) -> dict:

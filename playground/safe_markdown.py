@@ -20,8 +20,9 @@ _FENCE = re.compile(r"^(?:```|~~~)", re.M)
 _CODE = re.compile(
     r"(^(?P<fence>```|~~~)[^\n]*\n.*?(?:^(?P=fence)[^\n]*$|\Z))|(?P<ticks>`+)(?:.+?)(?P=ticks)", re.S | re.M
 )
-_IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
-_LINK = re.compile(r"\[(?P<text>[^\]\n]*)\]\(\s*<?(?P<url>[^)\s>]*)>?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_URL = r"(?P<url>(?:[^()\s>]|\([^()\s]*\))*)"  # one level of parentheses, as in Foo_(bar)
+_IMAGE = re.compile(r"!\[(?P<alt>[^\]\n]*)\]\(\s*<?" + _URL + r">?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_LINK = re.compile(r"\[(?P<text>[^\]\n]*)\]\(\s*<?" + _URL + r">?(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _AUTOLINK = re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.\-]*:[^>\s]*)>")
 _REF_DEF = re.compile(r"^(?P<lead> {0,3}\[[^\]\n]+\]:[ \t]*)<?(?P<url>\S+?)>?(?P<rest>(?:[ \t].*)?)$", re.M)
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")

@@ -342,3 +342,24 @@ def test_growing_text_reads_while_another_thread_appends():
     final = "".join(pieces)
     assert text.text() == final
     assert all(final.startswith(s) for s in seen[:: max(1, len(seen) // 200)])
+
+
+def test_non_streamed_answer_rates_over_total_latency_and_has_no_reasoning_time():
+    from playground.metrics import compute
+
+    m = compute(
+        started=0.0,
+        first_token=1.5,
+        first_answer=1.5,
+        ended=1.51,
+        prompt_text="hi",
+        reasoning="r" * 40,
+        answer="a" * 40,
+        reported_input=3,
+        reported_output=20,
+        reported_reasoning=None,
+        price=None,
+        streamed=False,
+    )
+    assert m.tokens_per_s == pytest.approx(20 / 1.51)
+    assert m.reasoning_time_s is None

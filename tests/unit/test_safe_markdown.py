@@ -65,3 +65,10 @@ def test_last_break_ignores_blank_lines_inside_fences():
     text = "para one\n\n```\ncode\n\nmore\n```\ntail"
     assert text[: last_break(text)] == "para one\n\n"
     assert last_break("no breaks at all") == 0
+
+
+def test_urls_with_parentheses_are_handled_whole():
+    assert safe_markdown("[bad](javascript:alert(1)) end") == "bad (unsafe link removed) end"
+    wiki = "[w](https://en.wikipedia.org/wiki/Foo_(bar))"
+    assert safe_markdown(wiki) == wiki
+    assert safe_markdown("![i](https://e.test/a_(b).png)") == "[image blocked: e.test](https://e.test/a_(b).png)"

@@ -11,6 +11,7 @@ from components.compare_setup import compare_sidebar, pane_editor
 from components.compare_view import CompareRun, new_run, render_panes
 from components.frame import frame
 from playground.compare import Comparison, ProviderCache
+from playground.safe_markdown import safe_markdown
 
 state = frame("Compare", "⚖️")
 options = compare_sidebar(state)
@@ -32,6 +33,7 @@ with st.form("compare-prompt", border=False):
     submitted = st.form_submit_button("Run all panes", type="primary", icon="▶️")
 
 runs: list[CompareRun] = state.compare_runs
+live = False
 if submitted and not prompt.strip():
     st.warning("The prompt is empty: nothing was sent.")
 elif submitted and len(panes) < 2:
@@ -48,9 +50,7 @@ elif submitted:
     ).start()
     runs.append(new_run(comp, options.blind))
     st.session_state.compare_current = len(runs) - 1
-    st.button("Stop all", icon="⏹️", help="Cancels every pane and keeps what has arrived.")
-    render_panes(runs[-1], options.show_reasoning, live=True)
-    st.rerun()  # draw the finished comparison with its results below
+    live = True
 
 if runs:
     if len(runs) > 1:
@@ -63,7 +63,14 @@ if runs:
         )
     run = runs[st.session_state.get("compare_current", len(runs) - 1)]
     st.divider()
-    st.markdown(f"**Prompt:** {run.comparison.prompt[:300]}")
+    st.markdown(f"**Prompt:** {safe_markdown(run.comparison.prompt[:300])}")
+    # The live pass and the finished one draw the panes at the same place on the page, so nothing
+    # stale from an earlier comparison lingers beside them while the page redraws.
+    stop_slot = st.empty()
+    if live:
+        stop_slot.button("Stop all", icon="⏹️", help="Cancels every pane and keeps what has arrived.")
+        render_panes(run, options.show_reasoning, live=True)
+        st.rerun()  # draw the finished comparison with its results below
     render_panes(run, options.show_reasoning, live=False)
     if not run.revealed:
         render_vote(run, state.votes)

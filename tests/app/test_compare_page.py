@@ -73,3 +73,21 @@ def test_empty_prompt_sends_nothing(app_at, openai_fake, monkeypatch):
     _run(at, "   ")
     assert not [r for r in openai_fake.requests if r["method"] == "POST"]
     assert any("empty" in w.value for w in at.warning)
+
+
+def test_blind_votes_credit_the_answer_that_was_shown_under_the_chosen_label(app_at, openai_fake, monkeypatch):
+    """Repeated blind comparisons in one session: the configuration credited for "A is better"
+    must be the one whose answer was drawn under "Answer A" (shuffles differ run to run)."""
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_fake.url)
+    for effort in ("low", "medium"):
+        openai_fake.by_effort[effort] = Reply(reasoning="", answer=f"{effort.upper()} answer.", dialect="plain")
+    at = app_at("pages/1_Compare.py").run()
+    at.toggle(key="blind").set_value(True).run()
+    for round_ in range(6):
+        _run(at, f"Question {round_}")
+        shown_a = next(c for c in at.columns if any(getattr(m, "value", "") == "#### Answer A" for m in c.markdown))
+        text_a = " ".join(m.value for m in shown_a.markdown)
+        next(b for b in at.button if "A is better" in b.label).click().run()
+        vote = at.session_state["app"].votes[-1]
+        winner = vote.ranking[0][0]
+        assert f"{winner.rsplit(' · ', 1)[1].upper()} answer." in text_a, (winner, text_a)

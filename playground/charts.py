@@ -98,7 +98,7 @@ def token_split(df: pd.DataFrame, colours: Mapping[str, str] | None = None) -> g
             )
         )
         fig.add_trace(_legend_swatch(name, shape))
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", uniformtext_minsize=14, uniformtext_mode="hide")  # no "est." piled on thin bars
     title = "Reasoning vs answer tokens" + (" (est. = estimated)" if any_estimated else "")
     return _style(fig, df, title, "Tokens (mean per configuration)")
 

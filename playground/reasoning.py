@@ -30,6 +30,9 @@ _MAX_HEADER = 300  # a header longer than this is not harmony: give it back as t
 _RECIPIENT = re.compile(r"to=(\S+)")
 
 REASONING, ANSWER, TOOL, DROP = "reasoning", "answer", "tool", "drop"
+# Fields hosts put chain of thought in, beside `content`: vLLM/Ollama/OpenRouter, llama.cpp and
+# older vLLM, Ollama native. Read as-is by every Chat Completions reader (SDK objects or dicts).
+REASONING_FIELDS = ("reasoning", "reasoning_content", "thinking")
 
 
 @dataclass(slots=True)

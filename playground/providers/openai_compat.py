@@ -40,11 +40,10 @@ from playground.providers.openai_errors import (
     failure_from_status,
     host_message,
 )
-from playground.reasoning import ANSWER, REASONING, ContentNormaliser, to_events
+from playground.reasoning import ANSWER, REASONING, REASONING_FIELDS, ContentNormaliser, to_events
 from playground.request import RunRequest, chat_completions_body
 from playground.secrets import Secret, redact
 
-REASONING_FIELDS = ("reasoning", "reasoning_content", "thinking")
 # The SDK's own retryable statuses minus 409 (an OpenAI-specific lock conflict).
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_RETRIES = 2

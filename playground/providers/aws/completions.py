@@ -13,10 +13,9 @@ from dataclasses import replace
 
 from playground.events import Event, Failure, FailureKind, Finish, ReasoningDelta, ToolCallDelta, Usage, now
 from playground.providers.aws.aws_errors import HostStreamError
-from playground.reasoning import ContentNormaliser, to_events
+from playground.reasoning import REASONING_FIELDS, ContentNormaliser, to_events
 from playground.request import RunRequest, chat_completions_body
 
-REASONING_FIELDS = ("reasoning", "reasoning_content", "thinking")
 METRICS_KEY = "amazon-bedrock-invocationMetrics"
 NOT_CHAT = "The host did not answer with Chat Completions JSON"
 

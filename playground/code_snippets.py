@@ -17,6 +17,11 @@ def _py_literal(value) -> str:
     return pprint.pformat(value, indent=1, width=88, sort_dicts=False)
 
 
+def _call_args(kwargs: dict) -> list[str]:
+    """`    name=<literal>,` lines for a call, continuation lines indented with it."""
+    return [f"    {key}={_py_literal(value).replace(chr(10), chr(10) + '    ')}," for key, value in kwargs.items()]
+
+
 def openai_python(connection: Connection, request: RunRequest) -> str:
     kwargs = build_kwargs(request)
     base_url = connection.base_url or "http://127.0.0.1:8080/v1"
@@ -29,10 +34,7 @@ def openai_python(connection: Connection, request: RunRequest) -> str:
         f'client = OpenAI(base_url="{base_url}", api_key={key})',
         "response = client.chat.completions.create(",
     ]
-    for key, value in kwargs.items():
-        rendered = _py_literal(value).replace("\n", "\n    ")
-        lines.append(f"    {key}={rendered},")
-    lines.append(")")
+    lines += [*_call_args(kwargs), ")"]
     if kwargs.get("stream"):
         lines += [
             "for chunk in response:",
@@ -67,7 +69,7 @@ def boto3_converse(connection: Connection, request: RunRequest) -> str:
         "",
         f'client = boto3.client("bedrock-runtime", region_name="{connection.region or "us-west-2"}")',
         f"response = client.{call}(",
-        *[f"    {k}={_py_literal(v).replace(chr(10), chr(10) + '    ')}," for k, v in kwargs.items()],
+        *_call_args(kwargs),
         ")",
     ]
     if request.params.stream:
@@ -104,8 +106,9 @@ def boto3_invoke(connection: Connection, request: RunRequest) -> str:
 
 
 def boto3_sagemaker(connection: Connection, request: RunRequest) -> str:
-    body = build_kwargs(request, stream=False)
-    body.pop("model", None)
+    from playground.providers.aws.completions import chat_body
+
+    body = chat_body(request, stream=False)  # what the SageMaker provider sends when not streaming
     return "\n".join(
         [
             "import json",

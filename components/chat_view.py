@@ -6,10 +6,11 @@ from contextlib import closing, nullcontext
 
 import streamlit as st
 
+from components.chat_settings import max_tokens_key
 from components.run_view import RunView
 from components.state import AppState, ChatTurn
 from playground.cancel import CancelToken
-from playground.connections import Connection, Kind, local_connection
+from playground.connections import Connection, Kind
 from playground.local_server import LocalServerError
 from playground.providers import make_provider
 from playground.request import RunRequest
@@ -40,9 +41,12 @@ def render_user(text: str) -> None:
 
 def request_rerun(record: RunRecord, max_tokens: int) -> None:
     """Button callback: re-send the same conversation with a larger output budget."""
-    local = record.connection_name == local_connection().name
-    st.session_state["max_tokens_local" if local else "max_tokens"] = max_tokens
-    st.session_state.app.pending_rerun = record.id
+    state: AppState = st.session_state.app
+    # The re-run goes through the connection picked in the sidebar, whose budget field this is
+    # (matching the record's connection by name would miss a renamed or same-named connection).
+    current = state.connection(st.session_state.get("conn", "")) or state.connections[0]
+    st.session_state[max_tokens_key(current)] = max_tokens
+    state.pending_rerun = record.id
 
 
 def render_history(state: AppState, show_reasoning: bool) -> None:

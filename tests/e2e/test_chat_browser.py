@@ -69,10 +69,7 @@ def test_stop_keeps_partial_answer_and_marks_it(app, fake, page):
     time.sleep(0.5)
     shown = page.get_by_test_id("stChatMessage").last.inner_text()
     assert "word5" in shown and "word399" not in shown
-    deadline = time.monotonic() + 10
-    while fake.open_streams and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert fake.open_streams == 0, "the HTTP stream was not closed on Stop"
+    assert fake.streams_closed(10), "the HTTP stream was not closed on Stop"
     send(page, "next")
     page.get_by_text("Next answer.").wait_for()
     wait_idle(page)

@@ -16,6 +16,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.support.waiting import wait_until
+
 DIALECTS = ("bedrock", "tags", "reasoning", "reasoning_content", "thinking", "harmony", "plain")
 FAULTS = ("close", "bad_json", "error_event", "stall", "ping", "crlf", "split_utf8")
 
@@ -141,10 +143,7 @@ class FakeOpenAIServer:
     def streams_closed(self, timeout_s: float = 5.0) -> bool:
         """True once no stream is open. The handler thread counts a stream closed just after
         its last write, which can be a moment after the client has read everything."""
-        deadline = time.monotonic() + timeout_s
-        while self.open_streams and time.monotonic() < deadline:
-            time.sleep(0.005)
-        return self.open_streams == 0
+        return wait_until(lambda: self.open_streams == 0, timeout_s, poll_s=0.005)
 
     def next_reply(self) -> Reply:
         with self._lock:

@@ -34,6 +34,7 @@ from playground.events import Failure, FailureKind, Finish, Notice, ReasoningDel
 from playground.request import Params, RunRequest
 from playground.runs import Status
 from tests.support.openai_fake import FakeOpenAIServer, Reply
+from tests.support.waiting import wait_until
 
 MODEL = "openai.gpt-oss-20b-1:0"
 NO_HANG_S = 20.0  # generous: each scenario here takes well under 3 s
@@ -59,15 +60,6 @@ def collect(comp: Comparison, timeout_s: float = NO_HANG_S) -> dict[RunKey, list
 
 def workers_alive(comp: Comparison) -> list[str]:
     return [t.name for t in threading.enumerate() if t.name.startswith(f"{WORKER_PREFIX}-{comp.id}") and t.is_alive()]
-
-
-def wait_until(predicate, timeout_s: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 @pytest.fixture
@@ -165,7 +157,7 @@ def test_a_hanging_pane_leaves_the_others_to_finish_and_stop_ends_it(servers):
     hung = comp.records[RunKey(0, 0)]
     assert hung.status is Status.STOPPED and hung.reasoning  # partial text kept
     assert comp.done
-    assert wait_until(lambda: hang.open_streams == 0)
+    assert hang.streams_closed(10.0)
 
 
 def test_stop_aborts_a_stalled_read_at_once(servers):
@@ -210,7 +202,7 @@ def test_stop_ends_every_worker_and_every_stream():
         assert lingering == []
         assert workers_alive(comp) == []
         assert all(r.status is Status.STOPPED and r.reasoning for r in comp.records.values())
-        assert wait_until(lambda: server.open_streams == 0), f"{server.open_streams} streams left open"
+        assert server.streams_closed(10.0), f"{server.open_streams} streams left open"
 
 
 def test_stop_while_runs_wait_for_a_connection_slot():
@@ -223,7 +215,7 @@ def test_stop_while_runs_wait_for_a_connection_slot():
         statuses = sorted(r.status for r in comp.records.values())
         assert statuses == [Status.STOPPED] * 3
         assert len([r for r in server.requests if r["method"] == "POST"]) == 1  # the others never went out
-        assert wait_until(lambda: server.open_streams == 0)
+        assert server.streams_closed(10.0)
 
 
 def test_per_connection_limit_is_respected_per_connection():

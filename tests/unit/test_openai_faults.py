@@ -20,6 +20,7 @@ from playground.request import Params, RunRequest
 from playground.runs import RunRecord, Status, execute
 from playground.secrets import Secret
 from tests.support.openai_fake import FakeOpenAIServer, Reply
+from tests.support.waiting import wait_until
 
 MODEL = "openai.gpt-oss-120b-1:0"
 KEY = "sk-test-SECRETKEY1234567890"
@@ -401,15 +402,6 @@ def consume_in_thread(server: FakeOpenAIServer, cancel: CancelToken, **provider_
     return thread, record, seen, started
 
 
-def wait_for(predicate, timeout_s: float = NO_HANG_S) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
-
-
 def test_cancel_from_another_thread_ends_a_slow_stream(openai_fake):
     openai_fake.queue(Reply(reasoning=words(200, "r"), answer=words(50, "a"), delay_s=0.05))  # ~12 s
     cancel = CancelToken()
@@ -420,7 +412,7 @@ def test_cancel_from_another_thread_ends_a_slow_stream(openai_fake):
     assert not thread.is_alive(), "the stream did not end after cancel"
     assert record.status is Status.STOPPED and record.reasoning.startswith("r0 ")
     assert failures(seen) == []
-    assert wait_for(lambda: openai_fake.open_streams == 0)
+    assert openai_fake.streams_closed(NO_HANG_S)
 
 
 def test_cancel_during_a_stall_wakes_the_blocked_read(openai_fake):
@@ -439,7 +431,7 @@ def test_cancel_while_waiting_for_the_first_byte(openai_fake):
     openai_fake.queue(Reply(first_byte_delay_s=10.0))
     cancel = CancelToken()
     thread, record, seen, _ = consume_in_thread(openai_fake, cancel, read_timeout_s=60)
-    assert wait_for(lambda: len(openai_fake.requests) == 1)
+    assert wait_until(lambda: len(openai_fake.requests) == 1, NO_HANG_S)
     cancel.cancel()
     thread.join(NO_HANG_S)
     assert not thread.is_alive(), "cancel did not end a request still waiting for its first byte"
@@ -450,7 +442,7 @@ def test_cancel_during_a_retry_wait(openai_fake):
     openai_fake.queue(Reply(status=429, body="{}", headers={"retry-after": "15"}))
     cancel = CancelToken()
     thread, record, seen, _ = consume_in_thread(openai_fake, cancel, max_retries=2)
-    assert wait_for(lambda: any(isinstance(e, Notice) for e in seen))
+    assert wait_until(lambda: any(isinstance(e, Notice) for e in seen), NO_HANG_S)
     cancel.cancel()
     thread.join(NO_HANG_S)
     assert not thread.is_alive() and record.status is Status.STOPPED
@@ -471,7 +463,7 @@ def test_closing_execute_early_marks_stopped_and_keeps_partial_text(openai_fake)
     assert record.status is Status.STOPPED
     assert record.reasoning == words(20, "r") and record.answer == "a0 a1 a2 "
     assert record.ended is not None
-    assert wait_for(lambda: openai_fake.open_streams == 0), "the HTTP stream was left open"
+    assert openai_fake.streams_closed(NO_HANG_S), "the HTTP stream was left open"
 
 
 def test_a_finished_runs_closer_is_disarmed(openai_fake, monkeypatch):

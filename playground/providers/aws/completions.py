@@ -146,6 +146,15 @@ class ChunkReader:
         return events
 
 
+def whole_body(data: bytes) -> object:
+    """A non-streamed response body: its JSON, or the start of its text when it is not JSON (then
+    `whole_events` says the host did not answer with Chat Completions JSON)."""
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return data.decode("utf-8", "replace")[:200]
+
+
 def whole_events(obj: object, fallback_usage: Usage | None = None) -> list[Event]:
     """Events for a non-streamed chat.completion object."""
     if isinstance(obj, Mapping) and _host_error(obj) is not None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from playground.events import Event
 from playground.providers.aws.aws_errors import HostStreamError
 from playground.providers.aws.base import AwsProvider, Reader
-from playground.providers.aws.completions import ChunkReader, chat_body, usage_from_headers, whole_events
+from playground.providers.aws.completions import ChunkReader, chat_body, usage_from_headers, whole_body, whole_events
 from playground.request import RunRequest
 
 
@@ -50,11 +50,7 @@ class InvokeStreamReader(Reader):
 
 class InvokeReader(Reader):
     def read(self, response: dict) -> Iterator[Event]:
-        data = response["body"].read()
-        try:
-            obj = json.loads(data)
-        except (ValueError, UnicodeDecodeError):
-            obj = data.decode("utf-8", "replace")[:200]
+        obj = whole_body(response["body"].read())
         yield from whole_events(obj, fallback_usage=usage_from_headers(_headers(response)))
 
 

@@ -15,7 +15,7 @@ from playground.events import Event
 from playground.providers.aws.aws_errors import HostStreamError
 from playground.providers.aws.base import AwsProvider, Reader
 from playground.providers.aws.clients import ConfigError
-from playground.providers.aws.completions import ChunkReader, chat_body, whole_events
+from playground.providers.aws.completions import ChunkReader, chat_body, whole_body, whole_events
 from playground.request import RunRequest
 
 
@@ -71,11 +71,7 @@ class SseReader(Reader):
 
 class WholeReader(Reader):
     def read(self, response: dict) -> Iterator[Event]:
-        data = response["Body"].read()
-        try:
-            obj = json.loads(data)
-        except (ValueError, UnicodeDecodeError):
-            obj = data.decode("utf-8", "replace")[:200]
+        obj = whole_body(response["Body"].read())
         if isinstance(obj, list) and len(obj) == 1:  # some containers wrap the answer in a list
             obj = obj[0]
         yield from whole_events(obj)

@@ -28,7 +28,7 @@ def render_results(run: CompareRun) -> None:
         st.plotly_chart(figures[name], width="stretch", theme=None, key=f"{comp.id}-{name}")
     _agreement(run)
     _projection(df, comp.id)
-    _export(run)
+    _export(run, figures)
 
 
 def _answers(run: CompareRun) -> dict[str, str]:
@@ -80,34 +80,41 @@ def _projection(df, comparison_id: str) -> None:
     st.caption("From each configuration's measured mean tokens and its price per 1M tokens (estimates where marked).")
 
 
-def _export(run: CompareRun) -> None:
+def _export(run: CompareRun, figures: dict) -> None:
+    """Files are built when a button is clicked (Streamlit calls the lambdas then), not on every
+    rerun of the page; the report reuses the figures already drawn above."""
     comp = run.comparison
+    votes = list(run.votes)
     st.subheader("Export")
     reasoning = st.toggle("Include reasoning in exports", value=False, key=f"export-reasoning-{comp.id}")
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(
         "JSON",
-        to_json(comp, run.votes, include_reasoning=reasoning),
+        lambda: to_json(comp, votes, include_reasoning=reasoning),
         f"comparison-{comp.id}.json",
         "application/json",
         width="stretch",
     )
     c2.download_button(
         "CSV (runs)",
-        runs_csv(comp, include_reasoning=reasoning),
+        lambda: runs_csv(comp, include_reasoning=reasoning),
         f"comparison-{comp.id}.csv",
         "text/csv",
         width="stretch",
     )
     c3.download_button(
         "CSV (votes)",
-        votes_csv(run.votes),
+        lambda: votes_csv(votes),
         f"votes-{comp.id}.csv",
         "text/csv",
         width="stretch",
         disabled=not run.votes,
     )
-    report = html_report(comp, run.votes, include_reasoning=reasoning)
     c4.download_button(
-        "HTML report", report, f"comparison-{comp.id}.html", "text/html", width="stretch", type="primary"
+        "HTML report",
+        lambda: html_report(comp, votes, include_reasoning=reasoning, figures=figures),
+        f"comparison-{comp.id}.html",
+        "text/html",
+        width="stretch",
+        type="primary",
     )

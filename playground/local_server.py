@@ -43,6 +43,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_environment(environ) -> dict[str, str]:
+    """The environment for the server process without its own settings variables.
+
+    llama-cpp-python's server reads every setting from the environment too (pydantic-settings,
+    case-insensitive) and lets `PORT` beat `--port`: a `PORT` set by a host platform or by
+    `make run PORT=…` made it bind the app's own port and fail, and an `API_KEY` would lock the
+    playground out of its own server. Imported here, on first use, to keep it off app start-up."""
+    from llama_cpp.server.settings import ModelSettings, ServerSettings
+
+    own = {name.lower() for name in (*ServerSettings.model_fields, *ModelSettings.model_fields)}
+    return {k: v for k, v in environ.items() if k.lower() not in own}
+
+
 class LocalServerError(RuntimeError):
     pass
 
@@ -89,7 +102,12 @@ class LocalServer:
             raise LocalServerError(f"GGUF file not found: {self.model_path}")
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            self.command(), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            self.command(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env=server_environment(os.environ),
         )
         atexit.register(self.stop)
         deadline = time.monotonic() + timeout_s

@@ -40,3 +40,21 @@ def test_server_is_reused_and_stopped():
     assert ensure_server() is first and first.alive()
     stop_all()
     assert not first.alive()
+
+
+def test_server_ignores_the_apps_own_port_and_key_variables(monkeypatch):
+    """`make run PORT=…` (or a platform's PORT/API_KEY) must not steer the embedded server."""
+    import socket
+
+    stop_all()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        monkeypatch.setenv("PORT", str(taken.getsockname()[1]))
+        monkeypatch.setenv("API_KEY", "not-for-the-local-server")
+        server = ensure_server()
+        try:
+            assert server.port != taken.getsockname()[1]
+            assert local_provider().list_models() == [SHIPPED_MODEL_ID]  # answered, without a key
+        finally:
+            stop_all()
